@@ -1,0 +1,126 @@
+"""Calling a target on one probe: the same code runs the reference and the student.
+
+The result is a plain record: the encoded output, or the exception, plus which
+inputs the call changed and whether torch autograd ran during it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from grader.harness.callables import CALLABLES
+from grader.harness.codec import Encoded, encode, to_python
+
+PARAMETERS = ("W1", "b1", "W2", "b2")
+GRADS = ("dJdW1", "dJdb1", "dJdW2", "dJdb2")
+HARNESS_FILES = ("grader/harness", "grader\\harness")
+
+
+class StepTimeout(BaseException):
+    """Raised by the child's soft timer; never caught as a student error."""
+
+
+def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None) -> dict[str, Any]:
+    """Run one probe against ``target`` and return a plain result record."""
+    kwargs = {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]}
+    pristine = {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]}
+    with _autograd_watch() as used:
+        try:
+            if harness == "mlp":
+                output = _mlp(target, kwargs, scenario or "forward")
+            else:
+                output = target(*kwargs.values())
+        except StepTimeout:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+            return {"status": "raised", "message": describe_exception(exc), "autograd": used[0]}
+        encoded = encode(output)
+    return {"status": "ok", "value": encoded, "mutated": _mutated(kwargs, pristine), "autograd": used[0]}
+
+
+def describe_exception(exc: BaseException) -> str:
+    """``ValueError: msg (cell 3, line 7)``: the exception and where in student code it arose."""
+    where = ""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_harness(f.filename)]
+    if frames:
+        last = frames[-1]
+        where = f" ({_place(last.filename)}, line {last.lineno}" + (f": {last.line.strip()[:120]}" if last.line else "") + ")"
+    text = str(exc)[:300] if not isinstance(exc, RecursionError) else "maximum recursion depth exceeded"
+    return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+def _place(filename: str) -> str:
+    return filename.strip("<>") if filename.startswith("<cell") else filename.rsplit("/", 1)[-1]
+
+
+def _is_harness(filename: str) -> bool:
+    return any(part in filename for part in HARNESS_FILES) or "/numpy/" in filename or "/torch/" in filename
+
+
+def _mutated(after: dict[str, Any], before: dict[str, Any]) -> list[str]:
+    return [name for name in after if not _same(after[name], before[name])]
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(b, np.ndarray):
+        return isinstance(a, np.ndarray) and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+    if isinstance(b, dict):
+        return isinstance(a, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in b)
+    return True
+
+
+def _mlp(cls: Any, kw: dict[str, Any], scenario: str) -> Any:
+    """The course's usage of the MLP class: build, load parameters, forward, backward, clear."""
+    net = cls(kw["n_in"], kw["hidden"], kw["f"], kw["hidden"], kw["n_out"], kw["g"])
+    for name in PARAMETERS:
+        param = net.parameters[name]
+        if tuple(param.shape) != tuple(kw[name].shape):
+            raise ValueError(f"parameters[{name!r}] has shape {tuple(param.shape)}, expected {tuple(kw[name].shape)}")
+        param.copy_(kw[name])
+    y_hat = net.forward(kw["x"])
+    if scenario == "forward":
+        return y_hat
+    net.backward(kw["dJdy_hat"])
+    if scenario == "clear":
+        net.clear_grad_and_cache()
+    return {name: _snapshot(net.grads[name]) for name in GRADS}
+
+
+def _snapshot(value: Any) -> Encoded | Any:
+    return value.clone() if hasattr(value, "clone") else value
+
+
+@contextlib.contextmanager
+def _autograd_watch() -> Iterator[list[bool]]:
+    """Record whether torch autograd runs, if torch is already imported."""
+    used = [False]
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield used
+        return
+    originals = {
+        (torch.Tensor, "backward"): torch.Tensor.backward,
+        (torch.autograd, "backward"): torch.autograd.backward,
+        (torch.autograd, "grad"): torch.autograd.grad,
+    }
+
+    def spy(original: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            used[0] = True
+            return original(*args, **kwargs)
+        return wrapper
+
+    for (owner, attr), original in originals.items():
+        setattr(owner, attr, spy(original))
+    try:
+        yield used
+    finally:
+        for (owner, attr), original in originals.items():
+            setattr(owner, attr, original)

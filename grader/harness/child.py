@@ -1,0 +1,179 @@
+"""The child: runs one submission's steps and reports each result as a frame.
+
+Everything it writes is a claim. The parent checks every frame and computes
+every score itself, so a submission that tampers with this module only
+changes what it claims about its own answers.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib.util
+import io
+import json
+import linecache
+import os
+import signal
+import struct
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+from grader.harness.calls import StepTimeout, call, describe_exception
+from grader.harness.codec import encode
+
+FRAME_HEADER = struct.Struct(">I")
+
+
+class FrameWriter:
+    """Writes length-prefixed JSON frames tagged with the run's nonce."""
+
+    def __init__(self, fd: int, nonce: str) -> None:
+        self.fd = fd
+        self.nonce = nonce
+
+    def send(self, **fields: Any) -> None:
+        data = json.dumps({"n": self.nonce, **fields}).encode()
+        view = memoryview(FRAME_HEADER.pack(len(data)) + data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+
+class _Discard(io.TextIOBase):
+    """A stdout that accepts and drops everything: output never reaches the parent."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def writable(self) -> bool:
+        return True
+
+
+class Namespaces:
+    """The student's theory namespace and, once imported, their implementation module."""
+
+    def __init__(self, job: dict[str, Any], workdir: Path) -> None:
+        self.workdir = workdir
+        self.theory: dict[str, Any] = {
+            "__name__": job.get("module_name", "submission"),
+            "__file__": str(workdir / job.get("entry", "submission.py")),
+            "__builtins__": builtins,
+            "get_ipython": _NoIPython,
+            "display": lambda *a, **k: None,
+        }
+        self.implementation: dict[str, Any] | None = None
+
+    def lookup(self, source: str) -> dict[str, Any]:
+        if source == "implementation" and self.implementation is not None:
+            return self.implementation
+        return self.theory
+
+
+class _NoIPython:
+    """Stands in for ``get_ipython()`` in notebooks run outside Jupyter."""
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: None
+
+
+def run(fd_in: int, fd_out: int, workdir: Path) -> NoReturn:
+    """Read the job, run the listed steps, report each one, then exit."""
+    job = json.loads(_read_all(fd_in))
+    os.close(fd_in)
+    writer = FrameWriter(fd_out, job["nonce"])
+    _prepare(job, workdir)
+    spaces = Namespaces(job, workdir)
+    signal.signal(signal.SIGALRM, _alarm)
+    for index in job["run"]:
+        step = job["steps"][index]
+        writer.send(k="begin", step=index)
+        writer.send(k="done", step=index, result=_timed(step, spaces))
+    writer.send(k="end")
+    os._exit(0)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _prepare(job: dict[str, Any], workdir: Path) -> None:
+    workdir.mkdir(parents=True, exist_ok=True)
+    for relative, text in job["files"].items():
+        path = workdir / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("latin-1"))
+    os.chdir(workdir)
+    sys.path.insert(0, str(workdir))
+    sys.argv = [job.get("entry", "submission.py")]
+    sys.stdout = sys.stderr = _Discard()
+    sys.stdin = io.StringIO("")
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise StepTimeout()
+
+
+def _timed(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
+    signal.setitimer(signal.ITIMER_REAL, float(step["limit"]))
+    try:
+        return _run_step(step, spaces)
+    except StepTimeout:
+        return {"status": "timeout"}
+    except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+        return {"status": "raised", "message": describe_exception(exc)}
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+
+def _run_step(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
+    op = step["op"]
+    if op == "cell":
+        return _exec_cell(step, spaces)
+    if op == "writefile":
+        return _write_file(step, spaces.workdir)
+    if op == "import":
+        return _import_implementation(step, spaces)
+    namespace = spaces.lookup(step.get("source", "theory"))
+    if step["name"] not in namespace:
+        return {"status": "missing"}
+    target = namespace[step["name"]]
+    if op == "value":
+        return {"status": "ok", "value": encode(target)}
+    return call(target, step["probe"], step["harness"], step.get("scenario"))
+
+
+def _exec_cell(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
+    filename = step["filename"]
+    source = step["source"]
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec", dont_inherit=True)
+    exec(code, spaces.theory)
+    return {"status": "ok"}
+
+
+def _write_file(step: dict[str, Any], workdir: Path) -> dict[str, Any]:
+    target = (workdir / step["path"]).resolve()
+    if workdir.resolve() not in target.parents:
+        return {"status": "raised", "message": f"%%writefile {step['path']}: outside the submission folder"}
+    with open(target, "a" if step.get("append") else "w", encoding="utf-8") as handle:
+        handle.write(step["source"])
+    return {"status": "ok"}
+
+
+def _import_implementation(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
+    path = spaces.workdir / f"{step['module']}.py"
+    if step["module"] in sys.modules:
+        spaces.implementation = vars(sys.modules[step["module"]])
+        return {"status": "ok"}
+    if not path.is_file():
+        return {"status": "ok", "absent": True}
+    spec = importlib.util.spec_from_file_location(step["module"], path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[step["module"]] = module
+    spaces.implementation = vars(module)
+    spec.loader.exec_module(module)
+    return {"status": "ok"}

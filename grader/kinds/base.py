@@ -1,0 +1,100 @@
+"""What every answer kind shares: the rubric fields, the observations and the verdict."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from pydantic import Field
+
+from grader.probes import Frozen
+from grader.values import Value
+
+
+class Outcome(enum.StrEnum):
+    """What happened to one item."""
+
+    CORRECT = "correct"
+    PARTIAL = "partial"
+    WRONG = "wrong"
+    MISSING = "missing"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    MANUAL = "manual"
+    FLAGGED = "flagged"
+    NOT_GRADABLE = "not-gradable"
+
+
+class Alternate(Frozen):
+    """A named convention that earns part of the credit, with its own feedback."""
+
+    name: str = Field(description="Short name of the convention, e.g. 'mean'.")
+    credit: float = Field(ge=0, le=1, description="Fraction of the item's points it earns.")
+    feedback: str = Field(description="What the student is told when their answer matches it.")
+    reference: str = Field(
+        description="Name, in the solutions module, of the value or function giving this convention."
+    )
+
+
+class ItemBase(Frozen):
+    """Fields every item has."""
+
+    name: str = Field(description="The name the student defines, e.g. `Q1B_W_NEW`.")
+    visible: bool = Field(
+        default=False,
+        description="Whether feedback may show the reference value. When false, feedback says what "
+        "is wrong without it.",
+    )
+    alternates: list[Alternate] = Field(default=[], description="Partial-credit conventions.")
+    source: str = Field(
+        default="theory",
+        description="Where the name lives: `theory` (the module with ASSIGNMENT) or "
+        "`implementation` (mlp.py, or the theory module when it defines the class).",
+    )
+
+    @property
+    def needs_torch(self) -> bool:
+        return False
+
+    @property
+    def is_manual(self) -> bool:
+        return False
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What the child reported for one lookup or one call: a claim, never trusted as a score."""
+
+    status: str  # ok | missing | raised | timeout | killed | not-run
+    value: Value | None = None
+    message: str = ""
+    mutated: tuple[str, ...] = ()
+    autograd: bool = False
+
+
+@dataclass
+class Verdict:
+    """The result of checking one item."""
+
+    outcome: Outcome
+    fraction: float = 0.0
+    feedback: list[str] = field(default_factory=list)
+
+    @classmethod
+    def correct(cls, *lines: str) -> Verdict:
+        return cls(Outcome.CORRECT, 1.0, list(lines))
+
+    @classmethod
+    def wrong(cls, *lines: str) -> Verdict:
+        return cls(Outcome.WRONG, 0.0, list(lines))
+
+
+def unusable(name: str, observed: Observed) -> Verdict | None:
+    """The verdict when no value could be read at all, else None."""
+    if observed.status == "ok":
+        return None
+    if observed.status == "missing":
+        return Verdict(Outcome.MISSING, 0.0, [f"`{name}` is not defined. {observed.message}".strip()])
+    if observed.status == "timeout":
+        return Verdict(Outcome.TIMEOUT, 0.0, [observed.message or f"`{name}` timed out."])
+    return Verdict(Outcome.ERROR, 0.0, [observed.message or f"`{name}` could not be read."])

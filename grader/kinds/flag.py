@@ -1,0 +1,30 @@
+"""A boolean."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from grader.kinds import register
+from grader.kinds.base import ItemBase, Outcome, Verdict, unusable
+from grader.kinds.evidence import Evidence
+
+
+@register
+class FlagItem(ItemBase):
+    """A yes/no answer given as a bool."""
+
+    kind: Literal["flag"] = "flag"
+
+    def check(self, evidence: Evidence) -> Verdict:
+        early = unusable(self.name, evidence.observed)
+        if early:
+            return early
+        actual = evidence.observed.value
+        assert actual is not None and evidence.expected is not None
+        if actual.t == "none":
+            return Verdict(Outcome.MISSING, 0.0, [f"`{self.name}` is None: not answered yet."])
+        if actual.t != "bool":
+            return Verdict.wrong(f"`{self.name}` is {actual.describe()}, expected True or False.")
+        if actual.v == evidence.expected.v:
+            return Verdict.correct(f"`{self.name}` is correct.")
+        return Verdict.wrong(f"`{self.name}` is not right.")

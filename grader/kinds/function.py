@@ -1,0 +1,136 @@
+"""A callable, checked by calling it on probes and comparing with the reference's outputs."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from grader.kinds import register
+from grader.kinds.base import Alternate, ItemBase, Observed, Outcome, Verdict, unusable
+from grader.kinds.compare import Rule, compare
+from grader.kinds.evidence import Evidence
+from grader.probes import ArgSpec, Frozen, Probe, ProbeSettings
+from grader.values import Value
+
+MAX_DETAILS = 3
+
+
+class OutputSpec(Frozen):
+    """The documented form of a function's result, used by the self-test."""
+
+    type: Literal["array", "number", "dict", "tuple"] = Field(description="The result's form.")
+    shape: list[int | str] = Field(default=[], description="Array shape; strings name probe dims.")
+    keys: dict[str, OutputSpec] = Field(default={}, description="For dicts: each key's form.")
+    items: list[OutputSpec] = Field(default=[], description="For tuples: each element's form.")
+
+
+@register
+class FunctionItem(ItemBase):
+    """A function the student writes."""
+
+    kind: Literal["function"] = "function"
+    target: str = Field(default="", description="Name looked up, when it differs from `name`.")
+    harness: Literal["call", "mlp"] = Field(
+        default="call", description="`call`: call target(*args); `mlp`: run an MLP scenario."
+    )
+    scenario: Literal["forward", "backward", "clear"] | None = Field(
+        default=None, description="For the mlp harness: which part of the class is exercised."
+    )
+    args: list[ArgSpec] = Field(description="The arguments, in call order.")
+    probes: ProbeSettings = Field(default=ProbeSettings(), description="How probes are drawn.")
+    returns: OutputSpec | None = Field(default=None, description="The documented result form.")
+    atol: float = Field(default=1e-8, ge=0, description="Absolute tolerance per entry.")
+    rtol: float = Field(default=1e-6, ge=0, description="Relative tolerance per entry.")
+    norm_below: float | None = Field(
+        default=None, description="If set, compare by the norm of the difference instead."
+    )
+    norm_dtype: Literal["float32", "float64"] = Field(
+        default="float32", description="The dtype in which the norm criterion is computed."
+    )
+    call_timeout: float = Field(default=3.0, gt=0, le=60, description="Seconds allowed per call.")
+    partial_credit: bool = Field(
+        default=False, description="Credit the fraction of probes passed instead of all or nothing."
+    )
+    pure: bool = Field(default=False, description="The function must not change its inputs.")
+    flag_autograd: bool = Field(
+        default=False, description="Flag the item for review when torch autograd is used."
+    )
+
+    @property
+    def lookup(self) -> str:
+        return self.target or self.name
+
+    @property
+    def needs_torch(self) -> bool:
+        return self.harness == "mlp" or any(a.type == "tensor" for a in self.args)
+
+    def rule(self) -> Rule:
+        return Rule(self.atol, self.rtol, self.norm_below, self.norm_dtype)
+
+    def check(self, evidence: Evidence) -> Verdict:
+        verdict = self._check(evidence)
+        if evidence.flag and verdict.outcome in (Outcome.CORRECT, Outcome.PARTIAL, Outcome.WRONG):
+            verdict.outcome = Outcome.FLAGGED
+            verdict.feedback.append(f"Flagged for review: {evidence.flag}. Points kept pending review.")
+        return verdict
+
+    def _check(self, evidence: Evidence) -> Verdict:
+        early = unusable(self.lookup, evidence.observed)
+        if early:
+            return early
+        found = evidence.observed.value
+        assert found is not None
+        if found.t == "none":
+            return Verdict(Outcome.MISSING, 0.0, [f"`{self.lookup}` is None: not written yet."])
+        if found.t != "callable":
+            return Verdict.wrong(f"`{self.lookup}` is {found.describe()}, expected a function.")
+        if all("NotImplementedError" in c.message for c in evidence.calls) and evidence.calls:
+            return Verdict(Outcome.MISSING, 0.0, [f"`{self.lookup}` raises NotImplementedError: not written yet."])
+        failures = self._failures(evidence.probes, evidence.expected_calls, evidence.calls)
+        total = len(evidence.probes)
+        if not failures:
+            return Verdict.correct(f"All {total} probes pass ({self.rule().text()}).")
+        return self._partial(evidence, failures, total)
+
+    def _failures(self, probes: list[Probe], expected: list[Value], calls: list[Observed]) -> list[tuple[int, Observed, list[str]]]:
+        failures = []
+        for i, (probe, want, call) in enumerate(zip(probes, expected, calls, strict=True)):
+            problems = self._problems(probe, want, call)
+            if problems:
+                failures.append((i, call, problems))
+        return failures
+
+    def _problems(self, probe: Probe, want: Value, call: Observed) -> list[str]:
+        if call.status != "ok" or call.value is None:
+            return [call.message or f"the call ended with status {call.status}"]
+        problems = compare(want, call.value, self.rule(), "the result", reveal=self.visible)
+        if self.pure and call.mutated:
+            problems.append(f"it changed its input(s) {', '.join(call.mutated)}")
+        return problems
+
+    def _partial(self, evidence: Evidence, failures: list[tuple[int, Observed, list[str]]], total: int) -> Verdict:
+        for alternate, outputs in evidence.alternate_calls:
+            if self._matches(alternate, evidence, outputs):
+                outcome = Outcome.PARTIAL if 0 < alternate.credit < 1 else Outcome.WRONG
+                return Verdict(outcome, alternate.credit, [alternate.feedback])
+        lines = [f"{len(failures)} of {total} probes failed ({self.rule().text()})."]
+        for i, _, problems in failures[:MAX_DETAILS]:
+            probe = evidence.probes[i]
+            lines.append(f"Probe {i + 1} ({probe.label}; {probe.summary()}): {'; '.join(problems)}")
+        passed = total - len(failures)
+        fraction = passed / total if self.partial_credit and total else 0.0
+        statuses = {call.status for _, call, _ in failures}
+        outcome = Outcome.TIMEOUT if statuses == {"timeout"} else (
+            Outcome.ERROR if statuses <= {"raised", "killed"} else Outcome.WRONG)
+        if fraction > 0:
+            outcome = Outcome.PARTIAL
+        return Verdict(outcome, fraction, lines)
+
+    def _matches(self, alternate: Alternate, evidence: Evidence, outputs: list[Value | None]) -> bool:
+        for want, call in zip(outputs, evidence.calls, strict=True):
+            if want is None or call.status != "ok" or call.value is None:
+                return False
+            if compare(want, call.value, self.rule(), "the result"):
+                return False
+        return True

@@ -1,0 +1,168 @@
+"""The rubric: questions, items, points and tolerances, validated once at load time.
+
+Rubrics are TOML files. They hold no reference values: those come from the
+solutions, which the grader loads only in the trusted parent process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import Field, ValidationError, model_validator
+
+from grader.errors import RubricError
+from grader.kinds import KINDS
+from grader.kinds.function import FunctionItem
+from grader.probes import Frozen
+
+SCHEMA_VERSION = 1
+
+Item = Annotated[Union[tuple(KINDS.values())], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
+
+
+class Row(Frozen):
+    """One row of the homework's table: its points are split equally between its items."""
+
+    points: float = Field(ge=0, description="Points of the row, split equally between its items.")
+    items: list[Item] = Field(min_length=1, description="The items the row names.")  # type: ignore[valid-type]
+
+
+class Question(Frozen):
+    """The unit a score report shows one row for."""
+
+    id: str = Field(description="The question label, e.g. `q1b` or `1.2c`.")
+    title: str = Field(default="", description="A short description shown in reports.")
+    rows: list[Row] = Field(min_length=1, description="The question's rows of items.")
+
+    def items(self) -> Iterator[tuple[Any, float]]:
+        """Each item with its share of the points."""
+        for row in self.rows:
+            for item in row.items:
+                yield item, row.points / len(row.items)
+
+    @property
+    def max_points(self) -> float:
+        return sum(row.points for row in self.rows)
+
+
+class Solutions(Frozen):
+    """Which files of the solutions folder hold the reference."""
+
+    theory: str = Field(description="File name, without .py, of the reference for the theory part.")
+    implementation: str = Field(default="", description="File name of the reference implementation.")
+
+
+class Rubric(Frozen):
+    """A whole assignment's rubric."""
+
+    schema_version: Literal[1] = Field(description="Version of this rubric format.")
+    assignment: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="The assignment id.")
+    title: str = Field(description="The homework's full title.")
+    solutions: Solutions = Field(description="Where the reference lives in the solutions folder.")
+    cell_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds allowed per notebook cell or module import."
+    )
+    questions: list[Question] = Field(min_length=1, description="The questions, in report order.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> Rubric:
+        ids = [q.id for q in self.questions]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"question ids repeat: {sorted({i for i in ids if ids.count(i) > 1})}")
+        for q in self.questions:
+            names = [item.name for item, _ in q.items()]
+            if len(set(names)) != len(names):
+                raise ValueError(f"question {q.id!r} names an item twice")
+            for item, _ in q.items():
+                if isinstance(item, FunctionItem):
+                    _check_probes(q.id, item)
+        return self
+
+    @property
+    def max_points(self) -> float:
+        return sum(q.max_points for q in self.questions)
+
+    def items(self) -> Iterator[tuple[Question, Any, float]]:
+        """Every item with its question and points."""
+        for q in self.questions:
+            for item, points in q.items():
+                yield q, item, points
+
+    def digest(self) -> str:
+        """A hash of the rubric's content, part of the key that decides re-grading."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+
+
+def _check_probes(question: str, item: FunctionItem) -> None:
+    names = {a.name for a in item.args} | set(item.probes.dims) | {"label"}
+    for fixed in [*item.probes.fixed, item.probes.const, *item.probes.grids]:
+        unknown = set(fixed) - names
+        if unknown:
+            raise ValueError(f"{question}/{item.name}: probes name unknown arguments {sorted(unknown)}")
+    for arg in item.args:
+        for dim in [*arg.shape, *(f for f in [arg.dim] if f)]:
+            if isinstance(dim, str) and dim not in item.probes.dims:
+                raise ValueError(f"{question}/{item.name}: argument {arg.name!r} uses undefined dim {dim!r}")
+    if item.harness == "mlp" and item.scenario is None:
+        raise ValueError(f"{question}/{item.name}: the mlp harness needs a scenario")
+
+
+def parse(text: str, path: str | Path) -> Rubric:
+    """Validate rubric TOML text; errors name the file and the key path."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(path, [f"not valid TOML: {exc}"]) from None
+    try:
+        return Rubric.model_validate(data)
+    except ValidationError as exc:
+        raise RubricError(path, [_problem(data, err) for err in exc.errors()]) from None
+
+
+def load(path: Path) -> Rubric:
+    """Read and validate one rubric file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RubricError(path, [f"cannot read: {exc}"]) from None
+    return parse(text, path)
+
+
+def _problem(data: Any, error: Any) -> str:
+    return f"{_key_path(data, error['loc'])}: {error['msg']}"
+
+
+def _key_path(data: Any, loc: tuple[Any, ...]) -> str:
+    """``questions[2](q1b).rows[0].items[1](l2_step).atol`` style paths."""
+    parts: list[str] = []
+    node = data
+    for key in loc:
+        if isinstance(key, int):
+            label = ""
+            if isinstance(node, list) and 0 <= key < len(node):
+                node = node[key]
+                label = _label(node)
+            parts.append(f"[{key}]{label}")
+        else:
+            node = node.get(key) if isinstance(node, dict) else None
+            if key in KINDS and parts:  # pydantic's union tag: not a key in the file
+                continue
+            parts.append(f".{key}" if parts else str(key))
+    return "".join(parts) or "(top level)"
+
+
+def _label(node: Any) -> str:
+    if isinstance(node, dict):
+        for key in ("id", "name"):
+            if isinstance(node.get(key), str):
+                return f"({node[key]})"
+    return ""
+
+
+def json_schema() -> dict[str, Any]:
+    """The rubric format as JSON Schema."""
+    return Rubric.model_json_schema()
