@@ -62,6 +62,7 @@ class Namespaces:
             "display": lambda *a, **k: None,
         }
         self.implementation: dict[str, Any] | None = None
+        self.timed_out: set[str] = set()
 
     def lookup(self, source: str) -> dict[str, Any]:
         if source == "implementation" and self.implementation is not None:
@@ -117,11 +118,15 @@ def _alarm(signum: int, frame: Any) -> None:
 
 
 def _timed(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
+    if step.get("item") in spaces.timed_out:
+        return {"status": "skipped"}  # one hanging probe costs its item, not the whole time limit
     signal.setitimer(signal.ITIMER_REAL, float(step["limit"]))
     try:
         return _run_step(step, spaces)
     except StepTimeout:
-        return {"status": "timeout"}
+        if step.get("item"):
+            spaces.timed_out.add(step["item"])
+        return {"status": "timeout", "message": f"did not finish within {step['limit']:g} s"}
     except BaseException as exc:  # noqa: BLE001 - student code may raise anything
         return {"status": "raised", "message": describe_exception(exc)}
     finally:

@@ -117,7 +117,7 @@ class FunctionItem(ItemBase):
         lines = [f"{len(failures)} of {total} probes failed ({self.rule().text()})."]
         for i, _, problems in failures[:MAX_DETAILS]:
             probe = evidence.probes[i]
-            lines.append(f"Probe {i + 1} ({probe.label}; {probe.summary()}): {'; '.join(problems)}")
+            lines.append(f"Probe {i + 1} ({probe.label}; {probe.summary()}): {'; '.join(problems)}.")
         passed = total - len(failures)
         fraction = passed / total if self.partial_credit and total else 0.0
         statuses = {call.status for _, call, _ in failures}

@@ -1,0 +1,186 @@
+"""The ``grader`` command: parses arguments and calls the library, nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from grader import assignments, rubric
+from grader._version import __version__
+from grader.errors import EnvironmentProblem, GraderError, UsageError
+from grader.exitcodes import ExitCode
+
+EPILOG = """exit codes: 0 every submission got a report (or selftest passed), 1 selftest found
+problems, 2 usage error (bad arguments, missing path, malformed rubric, no solutions),
+3 internal error (a grader bug; results so far are kept), 4 environment problem,
+130 interrupted (run the same command again to resume)."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``grader`` console script."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except UsageError as exc:
+        print(f"grader: error: {exc}", file=sys.stderr)
+        return ExitCode.USAGE_ERROR
+    except EnvironmentProblem as exc:
+        print(f"grader: environment problem: {exc}", file=sys.stderr)
+        return ExitCode.ENVIRONMENT_ERROR
+    except GraderError as exc:
+        print(f"grader: internal error: {exc}", file=sys.stderr)
+        return ExitCode.INTERNAL_ERROR
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grader", description="Grade backpropagation homework submissions, isolated and fast.",
+        epilog=EPILOG)
+    parser.add_argument("--version", action="version", version=f"backprop-grader {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _check_parser(commands)
+    _selftest_parser(commands)
+    _solve_parser(commands)
+    listing = commands.add_parser("list", help="list the assignments, questions, items and points")
+    listing.set_defaults(handler=_list)
+    _rubric_parser(commands)
+    _manual_parser(commands)
+    return parser
+
+
+def _check_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    check = commands.add_parser(
+        "check", help="grade a class: every file or folder directly under PATH is one submission",
+        description="Grade submissions in isolated child processes and write report.json, grades.csv "
+        "and one feedback file per student to --out.", epilog=EPILOG)
+    check.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                       help="a folder of submissions, one submission file or folder, or a .zip")
+    check.add_argument("--assignment", help="grade as this assignment (default: each file's ASSIGNMENT line)")
+    check.add_argument("--out", type=Path, default=Path("grader-results"), help="output folder (default: %(default)s)")
+    check.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel workers (default: CPU count)")
+    check.add_argument("--timeout", type=float, default=60.0,
+                       help="wall-clock seconds per submission, all its calls included (default: %(default)s)")
+    check.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                       help="what to print on stdout (default: %(default)s)")
+    check.add_argument("--seed", type=int, help="replay a run's probe seed (default: fresh, or the interrupted run's)")
+    check.add_argument("--solutions", type=Path, help="the reference solver folder (default: solutions/ of the checkout)")
+    check.add_argument("--rubric", type=Path, help="use this rubric file instead of the shipped one")
+    check.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default="auto",
+                       help="isolation: bubblewrap when it works (auto), required (bwrap), or processes only (none)")
+    check.add_argument("--memory", type=int, default=1024, metavar="MB",
+                       help="memory a submission may allocate (default: %(default)s MB)")
+    check.add_argument("--no-progress", action="store_true", help="no progress bar")
+    check.set_defaults(handler=_check)
+
+
+def _check(args: argparse.Namespace) -> int:
+    from grader.pipeline import CheckOptions, check
+
+    if args.timeout <= 0 or args.jobs < 1:
+        raise UsageError("--timeout must be positive and --jobs at least 1")
+    opts = CheckOptions(paths=args.paths, out=args.out, assignment=args.assignment, jobs=args.jobs,
+                        timeout=args.timeout, fmt=args.format, seed=args.seed, solutions=args.solutions,
+                        rubric=args.rubric, sandbox=args.sandbox, memory_mb=args.memory,
+                        progress=not args.no_progress)
+    return check(opts)
+
+
+def _selftest_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    selftest = commands.add_parser(
+        "selftest", help="check your own submission before you hand it in (never shows answers)",
+        description="Load your submission in the sandbox and check names, kinds, shapes and gradient "
+        "consistency. Passing is not a grade.", epilog=EPILOG)
+    selftest.add_argument("path", type=Path, metavar="PATH", help="your .py, .ipynb or folder")
+    selftest.add_argument("--question", help="check only this question")
+    selftest.add_argument("--assignment", help="the assignment, if the file has no ASSIGNMENT line")
+    selftest.set_defaults(handler=_selftest)
+
+
+def _selftest(args: argparse.Namespace) -> int:
+    from grader.selftest import selftest_path
+
+    return selftest_path(args.path, question=args.question, assignment=args.assignment)
+
+
+def _solve_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    solve = commands.add_parser("solve", help="print the canonical answers (instructors only)")
+    solve.add_argument("assignment", help="the assignment id")
+    solve.add_argument("--format", choices=["json", "table"], default="table")
+    solve.add_argument("--solutions", type=Path, help="the reference solver folder")
+    solve.set_defaults(handler=_solve)
+
+
+def _solve(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    from grader.errors import SolutionsError
+    from grader.reference import canonical
+
+    loaded = assignments.load_rubric(args.assignment)
+    folder = args.solutions or assignments.default_solutions()
+    if folder is None:
+        raise SolutionsError("no solutions folder: pass --solutions DIR")
+    answers = canonical(loaded, folder)
+    if args.format == "json":
+        print(json.dumps(answers, indent=2))
+    else:
+        rows = [(q, name, json.dumps(value)) for q, items in answers.items() for name, value in items.items()]
+        print(tabulate(rows, headers=["question", "name", "answer"]))
+    return ExitCode.OK
+
+
+def _list(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    for name in assignments.available():
+        loaded = assignments.load_rubric(name)
+        print(f"{loaded.assignment}: {loaded.title} ({loaded.max_points:g} points)")
+        rows = [(q.id, item.name, item.kind, f"{points:g}") for q, item, points in loaded.items()]
+        print(tabulate(rows, headers=["question", "item", "kind", "points"]), end="\n\n")
+    return ExitCode.OK
+
+
+def _rubric_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    group = commands.add_parser("rubric", help="validate a rubric file or print the rubric schema")
+    sub = group.add_subparsers(dest="rubric_command", required=True, metavar="ACTION")
+    validate = sub.add_parser("validate", help="check one rubric file")
+    validate.add_argument("file", type=Path)
+    validate.set_defaults(handler=_rubric_validate)
+    schema = sub.add_parser("schema", help="print the rubric format as JSON Schema")
+    schema.set_defaults(handler=lambda a: print(json.dumps(rubric.json_schema(), indent=2)) or 0)
+
+
+def _rubric_validate(args: argparse.Namespace) -> int:
+    loaded = rubric.load(args.file)
+    print(f"{args.file}: valid rubric for {loaded.assignment} ({len(loaded.questions)} questions, "
+          f"{loaded.max_points:g} points)")
+    return ExitCode.OK
+
+
+def _manual_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    manual = commands.add_parser(
+        "manual", help="enter a manual score for a text item, then rewrite grades.csv",
+        description="Record an instructor's score for a text item in OUT/manual.csv and rewrite "
+        "OUT/grades.csv. Re-grading keeps manual scores.")
+    manual.add_argument("out", type=Path, help="the output folder of a `grader check` run")
+    manual.add_argument("--student", required=True)
+    manual.add_argument("--item", required=True, help="QUESTION/NAME, e.g. q1a/Q1A_DERIVATION")
+    manual.add_argument("--points", required=True, type=float)
+    manual.add_argument("--comment", default="")
+    manual.set_defaults(handler=_manual)
+
+
+def _manual(args: argparse.Namespace) -> int:
+    from grader.manual import enter
+
+    enter(args.out, args.student, args.item, args.points, args.comment)
+    print(f"recorded {args.points:g} points for {args.student} {args.item}; {args.out}/grades.csv rewritten")
+    return ExitCode.OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Finding the submissions under the paths an instructor gives: folders, files or a .zip."""
+
+from __future__ import annotations
+
+import stat
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from grader.errors import SubmissionPathError
+
+SUFFIXES = (".py", ".ipynb")
+MAX_ZIP_BYTES = 2 << 30
+SKIPPED_NAMES = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".DS_Store"}
+
+
+@dataclass(frozen=True)
+class Found:
+    """One submission: a file or a folder, with its student id."""
+
+    student: str
+    path: Path
+    display: str
+
+
+def discover(paths: list[Path], scratch: Path, notes: list[str]) -> list[Found]:
+    """Every submission directly under ``paths``, sorted by student id, ids made unique."""
+    found: list[Found] = []
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise SubmissionPathError(f"{path}: no such file or folder")
+        if path.is_file() and path.suffix.lower() == ".zip":
+            found += _entries(_extract(path, scratch, notes), str(path))
+        elif path.is_dir() and not path.is_symlink():
+            found += _entries(path, str(path))
+        else:
+            found.append(_one(path, str(path)))
+    return _unique(sorted(found, key=lambda f: (f.student.casefold(), f.display)))
+
+
+def _entries(folder: Path, display: str) -> list[Found]:
+    entries = []
+    for child in sorted(folder.iterdir()):
+        if child.name in SKIPPED_NAMES or child.name.startswith("."):
+            continue
+        if child.is_dir() or child.suffix.lower() in SUFFIXES or child.is_symlink():
+            entries.append(_one(child, f"{display.rstrip('/')}/{child.name}"))
+    return entries
+
+
+def _one(path: Path, display: str) -> Found:
+    student = path.name if path.is_dir() and not path.is_symlink() else path.stem
+    return Found(student=student, path=path, display=display)
+
+
+def _unique(found: list[Found]) -> list[Found]:
+    """Two submissions with one id (``alice.py`` and ``alice.ipynb``) keep their full names."""
+    counts: dict[str, int] = {}
+    for f in found:
+        counts[f.student] = counts.get(f.student, 0) + 1
+    return [Found(f.path.name, f.path, f.display) if counts[f.student] > 1 else f for f in found]
+
+
+def _extract(archive: Path, scratch: Path, notes: list[str]) -> Path:
+    """Unpack a class zip safely: no absolute or ``..`` paths, no links, a size cap."""
+    target = Path(tempfile.mkdtemp(prefix="zip-", dir=scratch))
+    try:
+        with zipfile.ZipFile(archive) as bundle:
+            total = 0
+            for info in bundle.infolist():
+                reason = _unsafe(info)
+                if reason:
+                    notes.append(f"{archive.name}: skipped entry {info.filename!r}: {reason}")
+                    continue
+                total += info.file_size
+                if total > MAX_ZIP_BYTES:
+                    raise SubmissionPathError(f"{archive}: unpacks to more than 2 GiB")
+                bundle.extract(info, target)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SubmissionPathError(f"{archive}: not a readable zip file ({exc})") from None
+    return _single_folder(target)
+
+
+def _unsafe(info: zipfile.ZipInfo) -> str:
+    name = PurePosixPath(info.filename.replace("\\", "/"))
+    if name.is_absolute() or ".." in name.parts:
+        return "its path leaves the archive"
+    if stat.S_ISLNK(info.external_attr >> 16):
+        return "a symbolic link"
+    return ""
+
+
+def _single_folder(root: Path) -> Path:
+    """LMS zips often wrap the class in one folder: descend into it."""
+    while True:
+        children = [c for c in root.iterdir() if c.name not in SKIPPED_NAMES]
+        if len(children) != 1 or not children[0].is_dir():
+            return root
+        inner = [c for c in children[0].iterdir() if c.name not in SKIPPED_NAMES]
+        if any(c.suffix in SUFFIXES and _sets_assignment(c) for c in inner if c.is_file()):
+            return root  # the single folder is itself one student's submission
+        root = children[0]
+
+
+def _sets_assignment(path: Path) -> bool:
+    try:
+        return b"ASSIGNMENT" in path.read_bytes()[:200_000]
+    except OSError:
+        return False

@@ -1,0 +1,137 @@
+"""Running one submission to the end, across as many child runs as its failures need.
+
+A step that hangs or kills its child costs that step only: the next run
+starts a fresh child that skips the failed cell, or the rest of the failed
+function's probes, and goes on. Every result is kept as an untrusted claim.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from typing import Any
+
+from grader.load import Submission
+from grader.plan import Step, payload
+from grader.sandbox.pool import RunExit, RunRequest
+
+STARTUP_GRACE = 10.0
+HARD_GRACE = 1.0
+
+
+class SubmissionJob:
+    """The runs of one submission, driven by the sandbox pool."""
+
+    def __init__(self, sub: Submission, steps: list[Step], timeout: float, limits: dict[str, int]) -> None:
+        self.sub = sub
+        self.steps = steps
+        self.timeout = timeout
+        self.limits = limits
+        self.results: dict[int, dict[str, Any]] = {}
+        self.failures: dict[int, dict[str, Any]] = {}
+        self.started = 0.0
+        self.finished = False
+        self.runs = 0
+        self.seconds = 0.0
+        self._current: int | None = None
+        self._since = 0.0
+        self._ended = False
+        self._expired = False
+        self._abort = ""
+        self._planned: list[int] = []
+
+    def next_run(self) -> RunRequest | None:
+        """The next child run, or None when every step has a result."""
+        now = time.monotonic()
+        if not self.started:
+            self.started = now
+        pending = [i for i, s in enumerate(self.steps) if not s.is_load and not self._settled(i)]
+        if self.finished or not pending or now >= self.started + self.timeout:
+            self._finish(pending)
+            return None
+        load = [i for i, s in enumerate(self.steps) if s.is_load and i not in self.failures]
+        self._planned = load + pending
+        self.runs += 1
+        self._current, self._since, self._ended, self._abort = None, now, False, ""
+        return RunRequest(payload(self.sub, self.steps, self._planned), self.limits)
+
+    def _settled(self, index: int) -> bool:
+        return index in self.results or index in self.failures
+
+    def _finish(self, pending: list[int]) -> None:
+        for index in pending:
+            self.failures.setdefault(index, {
+                "status": "timeout",
+                "message": f"not reached: the submission used up its {self.timeout:g} s time limit",
+            })
+        self.finished = True
+        self.seconds = time.monotonic() - self.started if self.started else 0.0
+
+    def on_frame(self, frame: dict[str, Any]) -> None:
+        kind = frame.get("k")
+        step = frame.get("step")
+        if kind == "abort":
+            self._abort = str(frame.get("reason", ""))
+        elif kind == "end":
+            self._ended = True
+        elif type(step) is int and 0 <= step < len(self.steps):
+            if kind == "begin":
+                self._current, self._since = step, time.monotonic()
+            elif kind == "done" and step not in self.results and isinstance(frame.get("result"), dict):
+                self.results[step] = frame["result"]
+                self._current, self._since = None, time.monotonic()
+
+    def deadline(self) -> float:
+        limit = self.started + self.timeout + HARD_GRACE
+        if self._current is None:
+            return min(limit, self._since + STARTUP_GRACE)
+        return min(limit, self._since + self.steps[self._current].limit + HARD_GRACE)
+
+    def on_deadline(self) -> None:
+        self._expired = True
+
+    def on_exit(self, ended: RunExit) -> None:
+        if self._ended and not self._abort:
+            return
+        failed = self._current if self._current is not None else self._next_unreported()
+        if failed is None:
+            return
+        self.failures[failed] = self._failure(failed, ended)
+        if not self.steps[failed].is_load:
+            self._skip_rest_of_item(failed)
+
+    def _next_unreported(self) -> int | None:
+        return next((i for i in self._planned if i not in self.results), None)
+
+    def _failure(self, index: int, ended: RunExit) -> dict[str, Any]:
+        step = self.steps[index]
+        what = f"cell {step.cell}" if step.is_load and step.cell > 0 else "this step"
+        if self._expired:
+            return {"status": "timeout", "message": f"{what} did not finish within {step.limit:g} s"}
+        if self._abort:
+            return {"status": "raised", "message": f"the run was stopped: {self._abort}"}
+        return {"status": "killed", "message": f"the process died during {what}: {_exit_text(ended)}"}
+
+    def _skip_rest_of_item(self, failed: int) -> None:
+        item = self.steps[failed].item
+        reason = self.failures[failed]
+        for index, step in enumerate(self.steps):
+            if step.item == item and not self._settled(index):
+                self.failures[index] = {"status": "skipped", "message": reason["message"], "cause": failed}
+
+
+def _exit_text(ended: RunExit) -> str:
+    if ended.reason:
+        return ended.reason
+    if ended.code is None:
+        return "it was killed"
+    if ended.code < 0:
+        try:
+            name = signal.Signals(-ended.code).name
+        except ValueError:
+            name = f"signal {-ended.code}"
+        hint = " (the memory limit, or os.kill)" if name == "SIGKILL" else ""
+        return f"killed by {name}{hint}"
+    if ended.code == 70:
+        return "the grading harness crashed (e.g. out of memory while starting)"
+    return f"it exited with code {ended.code} (sys.exit or os._exit)"

@@ -1,0 +1,193 @@
+"""Reading one submission from disk into memory, without running any of it.
+
+Finds the theory module (the file that sets ``ASSIGNMENT``), turns it into
+cells, and hashes the content so unchanged submissions are never re-graded.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import os
+import re
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.notebook import Cell, NotebookError, parse
+
+MAX_FILE_BYTES = 16 << 20
+MAX_SUBMISSION_BYTES = 48 << 20
+MAX_FILES = 200
+SOURCE_SUFFIXES = (".py", ".ipynb")
+ASSIGNMENT_LINE = re.compile(rb"""^\s*ASSIGNMENT\s*=\s*(['"])([A-Za-z0-9_.-]+)\1""", re.M)
+IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git"}
+
+
+@dataclass
+class Submission:
+    """One student's files and what could be learnt from them statically."""
+
+    student: str
+    source: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    entry: str = ""
+    cells: list[Cell] = field(default_factory=list)
+    assignment: str | None = None
+    content_hash: str = ""
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+    defines: dict[str, list[int]] = field(default_factory=dict)
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.entry.endswith(".ipynb")
+
+
+def load(student: str, path: Path, display: str) -> Submission:
+    """Read a file or folder submission; problems become ``error``, never exceptions."""
+    sub = Submission(student=student, source=display)
+    try:
+        sub.files = _read_files(path, sub.warnings)
+    except OSError as exc:
+        sub.error = f"cannot read {display}: {exc.strerror or exc}"
+        return sub
+    sub.content_hash = _hash(sub.files)
+    if sub.error or not sub.files:
+        sub.error = sub.error or f"{display} holds no files"
+        return sub
+    _find_entry(sub, single=path.is_file())
+    if not sub.error:
+        _read_entry(sub)
+    return sub
+
+
+def _read_files(path: Path, warnings: list[str]) -> dict[str, bytes]:
+    if path.is_symlink():
+        raise OSError(f"{path.name} is a symbolic link; a submission must be a regular file or folder")
+    if path.is_file():
+        return {path.name: _read_capped(path)}
+    files: dict[str, bytes] = {}
+    total = 0
+    for root, dirs, names in os.walk(path, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not Path(root, d).is_symlink())
+        for name in sorted(names):
+            full = Path(root, name)
+            relative = full.relative_to(path).as_posix()
+            if full.is_symlink():
+                warnings.append(f"skipped {relative}: a symbolic link (links are never followed)")
+                continue
+            if len(files) >= MAX_FILES or total + full.stat().st_size > MAX_SUBMISSION_BYTES:
+                warnings.append(f"skipped {relative}: the submission exceeds its size or file-count cap")
+                continue
+            files[relative] = _read_capped(full)
+            total += len(files[relative])
+    return files
+
+
+def _read_capped(path: Path) -> bytes:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise OSError(f"{path.name} is larger than {MAX_FILE_BYTES >> 20} MiB")
+    return path.read_bytes()
+
+
+def _hash(files: dict[str, bytes]) -> str:
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
+def _find_entry(sub: Submission, *, single: bool) -> None:
+    """The theory module: the only source file, or the one that sets ASSIGNMENT."""
+    sources = [n for n in sub.files if n.endswith(SOURCE_SUFFIXES) and "/" not in n]
+    if single:
+        if not sources:
+            sub.error = f"{sub.source} is not a .py or .ipynb file"
+            return
+        sub.entry = sources[0]
+        return
+    setting = [n for n in sources if ASSIGNMENT_LINE.search(sub.files[n])]
+    candidates = setting or [n for n in sources if n != "mlp.py"]
+    if len(candidates) == 1:
+        sub.entry = candidates[0]
+    elif not candidates:
+        sub.error = f"{sub.source} has no .py or .ipynb file at its top level"
+    else:
+        sub.error = f"{sub.source}: several files could be the theory module ({', '.join(sorted(candidates))}); exactly one should set ASSIGNMENT"
+
+
+def _read_entry(sub: Submission) -> None:
+    raw = sub.files[sub.entry]
+    if sub.is_notebook:
+        try:
+            sub.cells = parse(raw)
+        except NotebookError as exc:
+            sub.error = f"{sub.entry}: {exc}"
+            return
+    else:
+        try:
+            text = _decode_python(raw)
+        except (SyntaxError, UnicodeDecodeError) as exc:
+            sub.error = f"{sub.entry}: cannot decode the file as text ({_reason(exc)})"
+            return
+        sub.cells = [Cell(1, "code", text)]
+        problem = _syntax_problem(text)
+        if problem:
+            sub.error = f"{sub.entry}: {problem}"
+    sub.assignment = _assignment(sub)
+    sub.defines = _definitions(sub.cells)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"byte 0x{exc.object[exc.start]:02x} at position {exc.start} is not valid {exc.encoding}"
+    return str(exc)
+
+
+def _decode_python(raw: bytes) -> str:
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    return raw.decode(encoding).lstrip("\ufeff")
+
+
+def _assignment(sub: Submission) -> str | None:
+    for cell in sub.cells:
+        match = ASSIGNMENT_LINE.search(cell.source.encode("utf-8", "replace"))
+        if match:
+            return match.group(2).decode()
+    return None
+
+
+def _definitions(cells: list[Cell]) -> dict[str, list[int]]:
+    """Which cells assign or define each top-level name (for 'which cell was meant to define it')."""
+    defines: dict[str, list[int]] = {}
+    for cell in cells:
+        for name in _names_defined(cell.source) if cell.kind == "code" else ():
+            defines.setdefault(name, []).append(cell.number)
+    return defines
+
+
+def _syntax_problem(text: str) -> str:
+    try:
+        ast.parse(text)
+    except SyntaxError as exc:
+        return f"syntax error at line {exc.lineno}: {exc.msg}"
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return f"the code cannot be parsed ({type(exc).__name__})"
+    return ""
+
+
+def _names_defined(source: str) -> set[str]:
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {a or b for a, b in re.findall(r"^(?:def|class)\s+(\w+)|^(\w+)\s*=", source, re.M)}
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(t.id for t in targets if isinstance(t, ast.Name))
+    return names

@@ -1,0 +1,271 @@
+"""``grader check``: the grading pipeline, step by step.
+
+    discover -> load -> execute (isolated) -> grade -> report
+
+Each step lives in its own module; this one only wires them together.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from tqdm import tqdm
+
+from grader import grade, writers
+from grader._version import __version__
+from grader.assignments import default_solutions, load_rubric
+from grader.discover import Found, discover
+from grader.errors import SolutionsError
+from grader.execute import SubmissionJob
+from grader.exitcodes import ExitCode
+from grader.load import ASSIGNMENT_LINE, Submission, load
+from grader.plan import Step, item_steps, load_steps
+from grader.reference import compute, torch_available
+from grader.report import SubmissionReport
+from grader.rubric import Rubric
+from grader.sandbox import SandboxMode, detect_mode
+from grader.sandbox.pool import Pool
+from grader.store import Store, result_key
+
+
+@dataclass
+class CheckOptions:
+    """Everything ``grader check`` was asked to do."""
+
+    paths: list[Path]
+    out: Path = Path("grader-results")
+    assignment: str | None = None
+    jobs: int = 2
+    timeout: float = 60.0
+    fmt: str = "table"
+    seed: int | None = None
+    solutions: Path | None = None
+    rubric: Path | None = None
+    sandbox: str = "auto"
+    memory_mb: int = 1024
+    progress: bool = True
+
+
+@dataclass
+class Assignment:
+    """One assignment's rubric, reference answers and shared item steps for this run."""
+
+    context: grade.Context
+    steps: list[Step]
+
+
+@dataclass
+class Run:
+    """State shared by the steps of one run."""
+
+    opts: CheckOptions
+    store: Store
+    seed: int
+    torch: bool
+    mode: SandboxMode
+    assignments: dict[str, Assignment] = field(default_factory=dict)
+    internal_errors: list[str] = field(default_factory=list)
+    fresh: int = 0
+    reused: int = 0
+
+
+def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> ExitCode:
+    """Grade every submission under ``opts.paths`` and write the reports."""
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
+        notes: list[str] = []
+        found = discover(opts.paths, Path(scratch), notes)
+        run = _start(opts, found)
+        for note in notes:
+            print(f"note: {note}", file=stderr)
+        try:
+            _grade_all(run, found, Path(scratch), stderr)
+        except KeyboardInterrupt:
+            run.store.close()
+            print(f"interrupted: {run.fresh} results are saved in {opts.out}; run the same command to resume",
+                  file=stderr)
+            return ExitCode.INTERRUPTED
+        _finish(run, found, stdout)
+    print(f"graded {len(found)} submissions ({run.fresh} run, {run.reused} reused) in "
+          f"{time.monotonic() - started:.1f} s; seed {run.seed}; reports in {opts.out}/", file=stderr)
+    for problem in run.internal_errors:
+        print(f"internal error: {problem}", file=stderr)
+    return ExitCode.INTERNAL_ERROR if run.internal_errors else ExitCode.OK
+
+
+def _start(opts: CheckOptions, found: list[Found]) -> Run:
+    store = Store(opts.out)
+    seed, resumed = store.seed(opts.seed)
+    run = Run(opts, store, seed, torch_available(), detect_mode(opts.sandbox))
+    solutions = opts.solutions or default_solutions()
+    for assignment in sorted(_survey(found, opts.assignment)):
+        run.assignments[assignment] = _prepare(assignment, opts, seed, run.torch, solutions)
+    store.mark(state="running", seed=seed, resumed=resumed, grader_version=__version__)
+    return run
+
+
+def _survey(found: list[Found], forced: str | None) -> set[str]:
+    """The assignments the class names, read cheaply from the ASSIGNMENT lines."""
+    if forced:
+        return {forced}
+    from grader.assignments import available
+
+    named = set()
+    for f in found:
+        files = [f.path] if f.path.is_file() else [p for p in f.path.glob("*") if p.suffix in (".py", ".ipynb")]
+        for path in files:
+            try:
+                match = ASSIGNMENT_LINE.search(path.read_bytes()[:1 << 20])
+            except OSError:
+                continue
+            if match:
+                named.add(match.group(2).decode())
+    return named & set(available())
+
+
+def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, solutions: Path | None) -> Assignment:
+    rubric = load_rubric(assignment, opts.rubric)
+    if solutions is None:
+        raise SolutionsError("no solutions folder: pass --solutions DIR (the reference solver)")
+    expected = compute(rubric, solutions, seed, torch=torch)
+    probes = {key: e.probes for key, e in expected.items()}
+    return Assignment(grade.Context(rubric, expected, torch), item_steps(rubric, probes, set(expected)))
+
+
+def _grade_all(run: Run, found: list[Found], scratch: Path, stderr: TextIO) -> None:
+    needs_torch = run.torch and any(a.context.rubric.solutions.implementation for a in run.assignments.values())
+    bar = tqdm(total=len(found), unit="sub", file=stderr, disable=not (run.opts.progress and stderr.isatty()))
+    pool = Pool(run.opts.jobs, run.mode, scratch, torch=needs_torch) if run.assignments else None
+    try:
+        jobs = _jobs(run, found, bar)
+        for job in pool.process(jobs) if pool else jobs:
+            _record(run, job)
+            bar.update()
+    finally:
+        bar.close()
+        if pool:
+            pool.close()
+
+
+def _jobs(run: Run, found: list[Found], bar: Any) -> Iterator[SubmissionJob]:
+    """Load each submission; reuse its stored result or yield a job that runs it."""
+    for f in found:
+        sub = load(f.student, f.path, f.display)
+        name = _resolve(sub, run.opts.assignment, run.assignments)
+        assignment = run.assignments.get(name or "")
+        key = _key(run, sub, name, assignment.context.rubric if assignment else None)
+        if run.store.cached(key):
+            run.store.use(sub.student, key)
+            run.reused += 1
+            bar.update()
+        elif sub.error or assignment is None:
+            _save(run, key, grade.unusable(assignment.context if assignment else None, sub, name))
+            bar.update()
+        else:
+            steps = load_steps(sub, assignment.context.rubric) + assignment.steps
+            job = SubmissionJob(sub, steps, run.opts.timeout, _limits(run.opts))
+            job.key, job.assignment = key, assignment  # type: ignore[attr-defined]
+            yield job
+
+
+def _resolve(sub: Submission, forced: str | None, known: dict[str, Assignment]) -> str | None:
+    """The assignment a submission is graded as; a problem becomes its error."""
+    if forced and sub.assignment and sub.assignment != forced:
+        sub.error = sub.error or f'the submission says ASSIGNMENT = "{sub.assignment}" but --assignment {forced} was given'
+    name = forced or sub.assignment
+    if not name and not sub.error:
+        sub.error = 'no assignment: add the line ASSIGNMENT = "<id>" (see `grader list`) or pass --assignment'
+    elif name and name not in known and not sub.error:
+        sub.error = f"unknown assignment {name!r} (see `grader list`)"
+    return name
+
+
+def _key(run: Run, sub: Submission, assignment: str | None, rubric: Rubric | None) -> str:
+    return result_key(hash=sub.content_hash, source=sub.source, assignment=assignment,
+                      rubric=rubric.digest() if rubric else "", seed=run.seed, version=__version__,
+                      torch=run.torch, forced=run.opts.assignment or "", timeout=run.opts.timeout)
+
+
+def _limits(opts: CheckOptions) -> dict[str, int]:
+    return {"memory": opts.memory_mb << 20, "file_size": 64 << 20, "cpu": int(opts.timeout) + 5}
+
+
+def _record(run: Run, job: SubmissionJob) -> None:
+    assignment: Assignment = job.assignment  # type: ignore[attr-defined]
+    try:
+        report = grade.grade(assignment.context, job.sub, job)
+    except Exception as exc:  # a grader bug: reported loudly, never scored as zero silently
+        problem = f"{job.sub.student}: {type(exc).__name__}: {exc}"
+        run.internal_errors.append(problem)
+        job.sub.error = f"internal grader error, not the student's fault ({problem}); please report it"
+        report = grade.unusable(None, job.sub, assignment.context.rubric.assignment)
+        _save(run, f"uncacheable-{job.key}", report)  # type: ignore[attr-defined]
+        return
+    _save(run, job.key, report)  # type: ignore[attr-defined]
+
+
+def _save(run: Run, key: str, report: SubmissionReport) -> None:
+    run.store.add(report.student, key, report)
+    writers.write_feedback(run.opts.out, report.model_dump(mode="json"))
+    run.fresh += 1
+
+
+def _finish(run: Run, found: list[Found], stdout: TextIO) -> None:
+    """Write report.json and grades.csv from the stored results, then show the table."""
+    students = [f.student for f in found]
+    run.store.compact(students)
+    header = _header(run)
+    write = run.opts.out
+    writers.write_report(write / "report.json", header, _reports(run, students))
+    columns, possible = _columns(run)
+    manual = writers.read_manual(write)
+    writers.write_grades(write / "grades.csv", columns, possible,
+                         writers.grade_rows(_reports(run, students), manual, _question_ids(run)))
+    run.store.mark(state="complete", seed=run.seed, grader_version=__version__)
+    run.store.close()
+    rows = writers.grade_rows(_reports(run, students), manual, _question_ids(run))
+    if run.opts.fmt == "json":
+        writers.print_report(stdout, header, _reports(run, students))
+    elif run.opts.fmt == "csv":
+        writers.print_grades(stdout, columns, possible, rows)
+    else:
+        writers.print_table(stdout, columns, rows, _widths(columns, students))
+
+
+def _header(run: Run) -> dict[str, Any]:
+    names = sorted(run.assignments)
+    return {"schema_version": 1, "grader_version": __version__,
+            "assignment": names[0] if len(names) == 1 else None, "seed": run.seed,
+            "sandbox": run.mode.value, "torch": run.torch,
+            "created": datetime.now(UTC).isoformat(timespec="seconds")}
+
+
+def _reports(run: Run, students: list[str]) -> Iterator[dict[str, Any]]:
+    for student in students:
+        yield run.store.read(run.store.current[student])
+
+
+def _question_ids(run: Run) -> list[str]:
+    return [q.id for a in run.assignments.values() for q in a.context.rubric.questions]
+
+
+def _columns(run: Run) -> tuple[list[str], list[Any]]:
+    questions = [q for a in run.assignments.values() for q in a.context.rubric.questions]
+    header = ["student", *[q.id for q in questions], "automatic", "manual_pending", "manual", "total", "status"]
+    auto = sum(q.max_points for q in questions)
+    possible = ["(points possible)", *[writers._num(q.max_points) for q in questions], writers._num(auto),
+                "", "", "", ""]
+    return header, possible
+
+
+def _widths(columns: list[str], students: list[str]) -> list[int]:
+    longest = max([len(s) for s in students] + [len(columns[0])])
+    return [min(longest, 40), *[max(len(c), 6) for c in columns[1:]]]
+

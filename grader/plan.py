@@ -1,0 +1,96 @@
+"""The steps a child runs for one submission: load the code, then read and call each item.
+
+Item steps are the same for every student of an assignment and are built
+once per run; only the load steps differ from one submission to the next.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from grader.kinds.function import FunctionItem
+from grader.load import Submission
+from grader.probes import Probe
+from grader.rubric import Rubric
+
+VALUE_LIMIT = 5.0
+IMPLEMENTATION_MODULE = "mlp"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One unit of work in the child, with its own time limit."""
+
+    body: dict[str, Any]
+    limit: float
+    item: str = ""
+    probe: int = -1
+    cell: int = 0
+
+    @property
+    def is_load(self) -> bool:
+        return not self.item
+
+    def wire(self) -> dict[str, Any]:
+        return {**self.body, "limit": self.limit}
+
+
+def item_steps(rubric: Rubric, probes: dict[str, list[Probe]], gradable: set[str]) -> list[Step]:
+    """Reading every value and calling every function on every probe, in rubric order."""
+    steps: list[Step] = []
+    for question, item, _ in rubric.items():
+        key = f"{question.id}/{item.name}"
+        if key not in gradable:
+            continue
+        if isinstance(item, FunctionItem):
+            steps += _function_steps(key, item, probes[key])
+        else:
+            body = {"op": "value", "name": item.name, "source": item.source}
+            steps.append(Step(body, VALUE_LIMIT, item=key))
+    return steps
+
+
+def _function_steps(key: str, item: FunctionItem, probes: list[Probe]) -> list[Step]:
+    lookup = {"op": "value", "name": item.lookup, "source": item.source}
+    steps = [Step(lookup, VALUE_LIMIT, item=key)]
+    for i, probe in enumerate(probes):
+        body = {"op": "call", "item": key, "name": item.lookup, "source": item.source, "harness": item.harness,
+                "scenario": item.scenario, "probe": probe.to_json()}
+        steps.append(Step(body, item.call_timeout, item=key, probe=i))
+    return steps
+
+
+def load_steps(sub: Submission, rubric: Rubric) -> list[Step]:
+    """Running the submission's code as the student would have, one cell at a time."""
+    steps = []
+    for cell in sub.cells:
+        if cell.kind == "writefile":
+            body = {"op": "writefile", "path": cell.path, "source": cell.source, "append": cell.append}
+        else:
+            body = {"op": "cell", "source": cell.source, "filename": _filename(sub, cell.filename)}
+        steps.append(Step(body, rubric.cell_timeout, cell=cell.number))
+    if rubric.solutions.implementation:
+        steps.append(Step({"op": "import", "module": IMPLEMENTATION_MODULE}, rubric.cell_timeout, cell=-1))
+    return steps
+
+
+def _filename(sub: Submission, cell_name: str) -> str:
+    return cell_name if sub.is_notebook else sub.entry
+
+
+def payload(sub: Submission, steps: list[Step], run: list[int]) -> dict[str, Any]:
+    """The job a child reads: the submission's files and the steps to run."""
+    return {
+        "files": {name: data.decode("latin-1") for name, data in sub.files.items()},
+        "entry": sub.entry,
+        "module_name": "__main__" if sub.is_notebook else "submission",
+        "steps": [step.wire() for step in steps],
+        "run": run,
+    }
+
+
+def size(steps: list[Step]) -> int:
+    """Bytes of the steps' JSON, for diagnostics."""
+    return len(json.dumps([s.wire() for s in steps]))

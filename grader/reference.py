@@ -1,0 +1,135 @@
+"""The reference answers, computed once per run in the trusted parent.
+
+The solutions modules are loaded by file path, never from a path a child can
+see, and run through the same harness calls as the student's code.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from grader import values
+from grader.errors import SolutionsError
+from grader.harness.calls import call
+from grader.harness.codec import encode
+from grader.kinds.base import Alternate
+from grader.kinds.function import FunctionItem
+from grader.kinds.order import OrderItem
+from grader.probes import Probe, generate
+from grader.rubric import Rubric
+from grader.values import Value
+
+
+@dataclass
+class Expected:
+    """Everything the checks of one item need from the reference."""
+
+    value: Value | None = None
+    alternates: list[tuple[Alternate, Value]] = field(default_factory=list)
+    aux: dict[str, Value] = field(default_factory=dict)
+    probes: list[Probe] = field(default_factory=list)
+    calls: list[Value] = field(default_factory=list)
+    alternate_calls: list[tuple[Alternate, list[Value | None]]] = field(default_factory=list)
+
+
+def torch_available() -> bool:
+    """Whether torch can be imported here."""
+    return importlib.util.find_spec("torch") is not None
+
+
+def load_module(directory: Path, name: str) -> ModuleType:
+    """Import ``directory/name.py`` under a private module name."""
+    path = directory / f"{name}.py"
+    if not path.is_file():
+        raise SolutionsError(f"the reference {path} does not exist (pass --solutions DIR)")
+    spec = importlib.util.spec_from_file_location(f"_grader_reference_{name}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        raise SolutionsError(f"the reference {path} failed to load: {type(exc).__name__}: {exc}") from exc
+    return module
+
+
+def compute(rubric: Rubric, directory: Path, seed: int, *, torch: bool) -> dict[str, Expected]:
+    """The expected values and probe outputs of every gradable item, keyed ``question/name``."""
+    theory = load_module(directory, rubric.solutions.theory)
+    implementation = None
+    if rubric.solutions.implementation and torch:
+        implementation = load_module(directory, rubric.solutions.implementation)
+    expected: dict[str, Expected] = {}
+    for question, item, _ in rubric.items():
+        if item.needs_torch and not torch:
+            continue
+        module = implementation if item.source == "implementation" and implementation else theory
+        key = f"{question.id}/{item.name}"
+        expected[key] = _expected(key, item, module, seed)
+    return expected
+
+
+def _attribute(module: ModuleType, name: str) -> Any:
+    if not hasattr(module, name):
+        raise SolutionsError(f"the reference {module.__file__} does not define {name!r}")
+    return getattr(module, name)
+
+
+def _expected(key: str, item: Any, module: ModuleType, seed: int) -> Expected:
+    if isinstance(item, FunctionItem):
+        return _function(key, item, module, seed)
+    if item.is_manual:
+        return Expected()
+    found = Expected(value=_plain(_attribute(module, item.name)))
+    found.alternates = [(alt, _plain(_attribute(module, alt.reference))) for alt in item.alternates]
+    if isinstance(item, OrderItem):
+        found.aux[item.constraints] = _plain(_attribute(module, item.constraints))
+    return found
+
+
+def _function(key: str, item: FunctionItem, module: ModuleType, seed: int) -> Expected:
+    target = _attribute(module, item.lookup)
+    probes = generate(key, item.args, item.probes, seed)
+    found = Expected(probes=probes)
+    for i, probe in enumerate(probes):
+        result = call(target, probe.to_json(), item.harness, item.scenario)
+        if result["status"] != "ok":
+            raise SolutionsError(f"the reference {item.lookup} failed on probe {i + 1} of {key}: {result['message']}")
+        found.calls.append(values.decode(result["value"]))
+    for alt in item.alternates:
+        alt_target = _attribute(module, alt.reference)
+        outputs: list[Value | None] = []
+        for probe in probes:
+            result = call(alt_target, probe.to_json(), item.harness, item.scenario)
+            outputs.append(values.decode(result["value"]) if result["status"] == "ok" else None)
+        found.alternate_calls.append((alt, outputs))
+    return found
+
+
+def _plain(value: Any) -> Value:
+    return values.decode(encode(value))
+
+
+def canonical(rubric: Rubric, directory: Path) -> dict[str, dict[str, Any]]:
+    """``{question: {name: value}}`` for every number, array, choice, flag and order item."""
+    theory = load_module(directory, rubric.solutions.theory)
+    answers: dict[str, dict[str, Any]] = {}
+    for question, item, _ in rubric.items():
+        if isinstance(item, FunctionItem) or item.is_manual:
+            continue
+        value = _attribute(theory, item.name)
+        answers.setdefault(question.id, {})[item.name] = _jsonable(value)
+    return answers
+
+
+def _jsonable(value: Any) -> Any:
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value

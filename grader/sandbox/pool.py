@@ -1,0 +1,347 @@
+"""The parent's side of the sandbox: a pool of warm workers and one event loop over all runs.
+
+The loop enforces every time limit itself, reads each child's frames with a
+size cap, and treats every frame as an untrusted claim handed to its job.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import selectors
+import signal
+import socket
+import struct
+import subprocess
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from grader.errors import SandboxError
+from grader.sandbox.bwrap import SandboxMode, environment, worker_command
+
+FRAME = struct.Struct(">I")
+MAX_FRAME = 24 << 20
+MAX_RUN_BYTES = 64 << 20
+KILL_GRACE = 3.0
+EOF_GRACE = 2.0
+START_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    """One execution of a submission's steps in a fresh child."""
+
+    payload: dict[str, Any]
+    limits: dict[str, int]
+
+
+@dataclass(frozen=True)
+class RunExit:
+    """How a run ended, as far as the parent can tell."""
+
+    code: int | None
+    killed: bool
+    reason: str = ""
+
+
+class Job(Protocol):
+    """A submission's sequence of runs; the pool drives it."""
+
+    def next_run(self) -> RunRequest | None: ...
+    def on_frame(self, frame: dict[str, Any]) -> None: ...
+    def on_exit(self, ended: RunExit) -> None: ...
+    def deadline(self) -> float: ...
+    def on_deadline(self) -> None: ...
+
+
+@dataclass
+class _Run:
+    job: Job
+    nonce: str
+    out_fd: int
+    buffer: bytearray = field(default_factory=bytearray)
+    received: int = 0
+    exited: RunExit | None = None
+    eof: bool = False
+    kill_sent: float | None = None
+    eof_deadline: float | None = None
+
+
+class _Worker:
+    def __init__(self, mode: SandboxMode, torch: bool, tmp: Path) -> None:
+        parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = environment() if mode is SandboxMode.BWRAP else {**environment(), "TMPDIR": str(tmp)}
+        self.log = tmp / f"worker-{secrets.token_hex(4)}.log"
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                worker_command(mode, child_end.fileno(), torch=torch), pass_fds=(child_end.fileno(),),
+                stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True,
+            )
+        child_end.close()
+        self.ctrl = parent_end
+        self.ready = False
+        self.started = time.monotonic()
+        self.run: _Run | None = None
+        self.run_id = ""
+        self.dead = False
+
+    @property
+    def gone(self) -> bool:
+        return self.dead or self.proc.poll() is not None
+
+    def send(self, message: dict[str, Any], fds: list[int] | None = None) -> None:
+        socket.send_fds(self.ctrl, [json.dumps(message).encode()], fds or [])
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.proc.wait()
+        self.ctrl.close()
+
+    def failure(self) -> str:
+        try:
+            return self.log.read_text(errors="replace")[-2000:]
+        except OSError:
+            return ""
+
+
+class Pool:
+    """Warm workers that run jobs' runs concurrently, one run per worker at a time."""
+
+    def __init__(self, size: int, mode: SandboxMode, tmp: Path, *, torch: bool) -> None:
+        self.mode, self.tmp, self.torch = mode, tmp, torch
+        self.selector = selectors.DefaultSelector()
+        self.workers: list[_Worker] = []
+        self.failed_starts = 0
+        for _ in range(max(1, size)):
+            self._spawn()
+
+    def close(self) -> None:
+        """Stop every worker; their sandboxes take any stray process with them."""
+        for worker in list(self.workers):
+            self._drop(worker)
+
+    def process(self, jobs: Iterable[Job]) -> Iterator[Job]:
+        """Run every job to completion, yielding each as soon as it finishes."""
+        waiting = iter(jobs)
+        active = 0
+        exhausted = False
+        while True:
+            for worker in [w for w in self.workers if w.ready and w.run is None]:
+                job = None if exhausted else next(waiting, None)
+                if job is None:
+                    exhausted = True
+                    break
+                if self._start(worker, job):
+                    active += 1
+                else:
+                    yield job
+            if exhausted and active == 0:
+                return
+            for job in self._step():
+                active -= 1
+                yield job
+
+    def _spawn(self) -> None:
+        worker = _Worker(self.mode, self.torch, self.tmp)
+        self.workers.append(worker)
+        self.selector.register(worker.ctrl, selectors.EVENT_READ, ("ctrl", worker))
+
+    def _drop(self, worker: _Worker) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+            if not worker.dead:
+                self.selector.unregister(worker.ctrl)
+            worker.kill()
+
+    def _start(self, worker: _Worker, job: Job) -> bool:
+        """Start the job's next run on ``worker``; False when the job needs no run."""
+        request = job.next_run()
+        if request is None:
+            return False
+        nonce = secrets.token_hex(16)
+        job_fd = os.memfd_create("job", os.MFD_CLOEXEC)
+        os.write(job_fd, json.dumps({**request.payload, "nonce": nonce}).encode())
+        os.lseek(job_fd, 0, os.SEEK_SET)
+        read_fd, write_fd = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        worker.run_id = secrets.token_hex(8)
+        try:
+            worker.send({"k": "run", "id": worker.run_id, "limits": request.limits}, [job_fd, write_fd])
+        finally:
+            os.close(job_fd)
+            os.close(write_fd)
+        worker.run = _Run(job, nonce, read_fd)
+        self.selector.register(read_fd, selectors.EVENT_READ, ("out", worker))
+        return True
+
+    def _step(self) -> list[Job]:
+        """Wait for one round of events; return the jobs that finished."""
+        finished: list[Job] = []
+        for key, _ in self.selector.select(self._timeout()):
+            role, worker = key.data
+            if role == "out":
+                self._read(worker)
+            else:
+                self._control(worker)
+        self._enforce_deadlines()
+        for worker in list(self.workers):
+            done = self._settle(worker)
+            if done is not None:
+                finished.append(done)
+        for worker in [w for w in self.workers if w.gone and w.run is None]:
+            self._replace(worker)
+        return finished
+
+    def _timeout(self) -> float:
+        now = time.monotonic()
+        times = [now + 1.0]
+        for worker in self.workers:
+            run = worker.run
+            if run is not None:
+                times.append(run.kill_sent + KILL_GRACE if run.kill_sent else run.job.deadline())
+                if run.eof_deadline:
+                    times.append(run.eof_deadline)
+        return max(0.0, min(times) - now)
+
+    def _read(self, worker: _Worker) -> None:
+        run = worker.run
+        assert run is not None
+        try:
+            chunk = os.read(run.out_fd, 1 << 20)
+        except BlockingIOError:
+            return
+        if not chunk:
+            run.eof = True
+            self.selector.unregister(run.out_fd)
+            return
+        run.received += len(chunk)
+        if run.received > MAX_RUN_BYTES:
+            self._kill_run(worker, "it reported more than 64 MiB of results")
+            return
+        run.buffer += chunk
+        self._frames(run, worker)
+
+    def _frames(self, run: _Run, worker: _Worker) -> None:
+        while len(run.buffer) >= FRAME.size:
+            (size,) = FRAME.unpack_from(run.buffer)
+            if size > MAX_FRAME:
+                self._kill_run(worker, "it wrote a malformed result frame")
+                run.buffer.clear()
+                return
+            if len(run.buffer) < FRAME.size + size:
+                return
+            data = bytes(run.buffer[FRAME.size:FRAME.size + size])
+            del run.buffer[:FRAME.size + size]
+            try:
+                frame = json.loads(data)
+            except (ValueError, RecursionError):
+                continue
+            if isinstance(frame, dict) and frame.get("n") == run.nonce:
+                run.job.on_frame(frame)
+
+    def _control(self, worker: _Worker) -> None:
+        try:
+            data = worker.ctrl.recv(1 << 16)
+        except OSError:
+            data = b""
+        if not data:
+            self._worker_died(worker)
+            return
+        try:
+            message = json.loads(data)
+        except ValueError:
+            message = {}
+        if message.get("k") == "ready":
+            worker.ready = True
+            self.failed_starts = 0
+        elif message.get("k") == "exit" and worker.run and message.get("id") == worker.run_id:
+            code = message.get("code")
+            worker.run.exited = RunExit(code if isinstance(code, int) else None, bool(message.get("killed")))
+            worker.run.eof_deadline = time.monotonic() + EOF_GRACE
+
+    def _worker_died(self, worker: _Worker) -> None:
+        if worker.dead:
+            return
+        run = worker.run
+        if run is not None and run.exited is None:
+            run.exited = RunExit(None, killed=False, reason="the sandbox worker died during the run")
+            run.eof = True
+        if not worker.ready:
+            self.failed_starts += 1
+            if self.failed_starts >= 3:
+                raise SandboxError(f"sandbox workers fail to start:\n{worker.failure()}")
+        self.selector.unregister(worker.ctrl)
+        worker.ready = False
+        worker.dead = True
+
+    def _kill_run(self, worker: _Worker, reason: str) -> None:
+        run = worker.run
+        if run is None or run.kill_sent is not None:
+            return
+        run.kill_sent = time.monotonic()
+        try:
+            worker.send({"k": "kill", "id": worker.run_id})
+        except OSError:
+            pass
+        if reason:
+            run.job.on_frame({"k": "abort", "reason": reason})
+
+    def _enforce_deadlines(self) -> None:
+        now = time.monotonic()
+        for worker in list(self.workers):
+            run = worker.run
+            if run is None or run.exited is not None:
+                if run is not None and run.eof_deadline and now > run.eof_deadline:
+                    run.eof = True
+                continue
+            if run.kill_sent is None and now > run.job.deadline():
+                run.job.on_deadline()
+                self._kill_run(worker, "")
+            elif run.kill_sent is not None and now > run.kill_sent + KILL_GRACE:
+                run.exited = RunExit(None, killed=True, reason="the sandbox did not stop the run")
+                run.eof = True
+                self._worker_died(worker)
+                try:
+                    os.killpg(worker.proc.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+
+    def _settle(self, worker: _Worker) -> Job | None:
+        """Close a run that has exited and drained; start the job's next run or return it."""
+        run = worker.run
+        if run is None or run.exited is None or not run.eof:
+            return None
+        if run.out_fd in self.selector.get_map():
+            self.selector.unregister(run.out_fd)
+        os.close(run.out_fd)
+        worker.run = None
+        run.job.on_exit(run.exited)
+        if worker.gone:
+            self._replace(worker)
+            worker = self.workers[-1]
+            self._wait_ready(worker)
+        return None if self._start(worker, run.job) else run.job
+
+    def _wait_ready(self, worker: _Worker) -> None:
+        """Block until a fresh worker is ready (it replaces one a submission killed)."""
+        while not worker.ready:
+            if time.monotonic() - worker.started > START_TIMEOUT or worker.proc.poll() is not None:
+                raise SandboxError(f"a sandbox worker failed to start:\n{worker.failure()}")
+            for key, _ in self.selector.select(0.5):
+                role, owner = key.data
+                if owner is worker and role == "ctrl":
+                    self._control(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        if worker in self.workers:
+            self.workers.remove(worker)
+            if not worker.dead:
+                self.selector.unregister(worker.ctrl)
+            worker.kill()
+        self._spawn()

@@ -1,0 +1,228 @@
+"""The warm worker: forks one child per run, limits it, and cleans up after it.
+
+Runs inside the sandbox with numpy (and torch) already imported. It reads only
+small control messages; job data and results pass through file descriptors it
+hands to the child and closes at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import socket
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+MAX_MESSAGE = 1 << 16
+SCRATCH_NAME = "grader-runs"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve runs from the parent until told to stop or the parent goes away."""
+    args = _parse(argv)
+    ctrl = socket.socket(fileno=args.ctrl_fd)
+    _harden_self()
+    _preload(torch=args.torch)
+    scratch = _scratch_root()
+    ctrl.send(json.dumps({"k": "ready", "pid": os.getpid()}).encode())
+    while True:
+        message, fds = _receive(ctrl)
+        if message is not None and message.get("k") == "kill":
+            continue  # a kill that crossed the run's end on the wire
+        if message is None or message.get("k") != "run":
+            return
+        status = _serve(ctrl, message, fds, scratch)
+        _cleanup(scratch)
+        ctrl.send(json.dumps({"k": "exit", "id": message["id"], **status}).encode())
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="grader-worker")
+    parser.add_argument("--ctrl-fd", type=int, required=True)
+    parser.add_argument("--torch", action="store_true")
+    return parser.parse_args(argv)
+
+
+def _prctl(option: int, value: int) -> None:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(option, value, 0, 0, 0)
+
+
+def _harden_self() -> None:
+    """Children may not ptrace the worker, and orphans of a child come back to it."""
+    _prctl(PR_SET_DUMPABLE, 0)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _preload(*, torch: bool) -> None:
+    """Import once here what every child needs, then drop paths that could reach the answer key."""
+    import numpy  # noqa: F401
+
+    import grader.harness.child  # noqa: F401
+
+    if torch:
+        try:
+            import torch as torch_module
+
+            torch_module.set_num_threads(1)
+            torch_module.set_num_interop_threads(1)
+        except ImportError:
+            pass
+    sys.path[:] = [p for p in sys.path if not Path(p, "solutions").is_dir()]
+
+
+def _scratch_root() -> Path:
+    root = Path(os.environ.get("TMPDIR", "/tmp")) / SCRATCH_NAME / str(os.getpid())
+    root.mkdir(parents=True, exist_ok=True)
+    return root
+
+
+def _receive(ctrl: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
+    try:
+        data, fds, _, _ = socket.recv_fds(ctrl, MAX_MESSAGE, 4)
+    except OSError:
+        return None, []
+    if not data:
+        return None, []
+    return json.loads(data), list(fds)
+
+
+def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch: Path) -> dict[str, Any]:
+    job_in, job_out = fds
+    workdir = scratch / "work"
+    pid = os.fork()
+    if pid == 0:
+        _child(ctrl, job_in, job_out, workdir, message["limits"])
+    os.close(job_in)
+    os.close(job_out)
+    return _wait(ctrl, pid, message["id"])
+
+
+def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: Path, limits: dict[str, int]) -> NoReturn:
+    try:
+        ctrl.close()
+        os.setsid()
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        _limit(limits)
+        devnull = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(devnull, fd)
+        from grader.harness.child import run
+
+        run(job_in, job_out, workdir)
+    finally:
+        os._exit(70)
+
+
+def _limit(limits: dict[str, int]) -> None:
+    """Memory counted on top of what the warm worker already maps; files and CPU capped."""
+    mapped = _address_space()
+    resource.setrlimit(resource.RLIMIT_AS, (mapped + limits["memory"], mapped + limits["memory"]))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size"], limits["file_size"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu"], limits["cpu"] + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+def _address_space() -> int:
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _wait(ctrl: socket.socket, pid: int, run_id: str) -> dict[str, Any]:
+    """Wait for the child to exit, or for the parent to ask for it to be killed."""
+    pidfd = os.pidfd_open(pid)
+    killed = False
+    try:
+        while True:
+            ready, _, _ = select.select([pidfd, ctrl], [], [])
+            if pidfd in ready:
+                break
+            message, _ = _receive(ctrl)
+            if message is None:
+                os.kill(pid, signal.SIGKILL)
+                os._exit(0)
+            if message.get("k") == "kill" and message.get("id") == run_id:
+                killed = True
+                os.kill(pid, signal.SIGKILL)
+    finally:
+        os.close(pidfd)
+    _, status = os.waitpid(pid, 0)
+    return {"code": os.waitstatus_to_exitcode(status), "killed": killed}
+
+
+def _cleanup(scratch: Path) -> None:
+    """Kill every process the child left behind and delete every file it wrote."""
+    for _ in range(50):
+        strays = _descendants()
+        if not strays:
+            break
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _reap()
+    shutil.rmtree(scratch / "work", ignore_errors=True)
+    if os.environ.get("GRADER_SANDBOXED") != "1":
+        return  # without the sandbox /tmp is the host's: only our own folder is ours to wipe
+    for folder in ("/tmp", "/dev/shm", "/var/tmp"):
+        for leftover in Path(folder).glob("*") if Path(folder).is_dir() else ():
+            if leftover.name != SCRATCH_NAME:
+                _remove(leftover)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def _descendants() -> list[int]:
+    """Processes whose parent chain leads to this worker (orphans reparent here)."""
+    me = os.getpid()
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                parents[int(entry)] = int(fields[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    found = []
+    for pid in parents:
+        chain, current = 0, pid
+        while current in parents and chain < 64:
+            current = parents[current]
+            chain += 1
+            if current == me:
+                found.append(pid)
+                break
+    return found
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Results on disk: streamed as they come, reused when unchanged, written atomically.
+
+``results.jsonl`` gets one line per graded submission, keyed by everything
+that can change a result. ``run.json`` records the seed and whether the run
+finished, so an interrupted run resumes with the same seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from grader.report import SubmissionReport
+
+RESULTS = "results.jsonl"
+STATE = "run.json"
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so readers see the old or the new file, never a torn one."""
+    with atomic_open(path) as handle:
+        handle.write(text)
+
+
+@contextmanager
+def atomic_open(path: Path) -> Iterator[IO[str]]:
+    """A text handle whose content replaces ``path`` only once it is complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def result_key(**parts: Any) -> str:
+    """The key deciding whether a stored result can be reused."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
+
+
+class Store:
+    """The output folder's results file and run state."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.path = out / RESULTS
+        self.index: dict[str, tuple[int, int]] = {}
+        self.current: dict[str, str] = {}
+        self._load_index()
+        self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open for the whole run
+
+    def _load_index(self) -> None:
+        if not self.path.exists():
+            return
+        with open(self.path, "rb") as handle:
+            offset = 0
+            for line in handle:
+                if line.endswith(b"\n"):
+                    key = _key_of(line)
+                    if key:
+                        self.index[key] = (offset, len(line))
+                offset += len(line)
+        if offset and not _ends_with_newline(self.path):
+            with open(self.path, "ab") as handle:
+                handle.write(b"\n")  # a line torn by a kill: start the next one cleanly
+
+    def seed(self, requested: int | None) -> tuple[int, bool]:
+        """The run's seed: as requested, else an interrupted run's, else a fresh one."""
+        state = self.state()
+        if requested is not None:
+            return requested, state.get("state") == "running" and state.get("seed") == requested
+        if state.get("state") == "running" and isinstance(state.get("seed"), int):
+            return state["seed"], True
+        return secrets.randbits(31), False
+
+    def state(self) -> dict[str, Any]:
+        try:
+            data = json.loads((self.out / STATE).read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def mark(self, **state: Any) -> None:
+        atomic_write(self.out / STATE, json.dumps(state, indent=2) + "\n")
+
+    def cached(self, key: str) -> bool:
+        return key in self.index
+
+    def add(self, student: str, key: str, report: SubmissionReport) -> None:
+        """Append one result durably enough to survive the grader being killed."""
+        line = json.dumps({"key": key, "report": report.model_dump(mode="json")}).encode() + b"\n"
+        offset = self._handle.tell()
+        self._handle.write(line)
+        self._handle.flush()
+        self.index[key] = (offset, len(line))
+        self.current[student] = key
+
+    def use(self, student: str, key: str) -> None:
+        self.current[student] = key
+
+    def read(self, key: str) -> dict[str, Any]:
+        """The stored report of ``key`` as plain JSON data."""
+        offset, length = self.index[key]
+        with open(self.path, "rb") as handle:
+            handle.seek(offset)
+            return json.loads(handle.read(length))["report"]
+
+    def close(self) -> None:
+        self._handle.close()
+
+    def compact(self, students: list[str]) -> None:
+        """Keep only this run's lines, in student order."""
+        self._handle.flush()
+        with open(self.path, "rb") as handle, atomic_open(self.path) as out:
+            for student in students:
+                offset, length = self.index[self.current[student]]
+                handle.seek(offset)
+                out.write(handle.read(length).decode())
+        self._handle.close()
+        self.index = {}
+        self._load_index()
+        self._handle = open(self.path, "ab")  # noqa: SIM115
+
+
+def _key_of(line: bytes) -> str:
+    try:
+        data = json.loads(line)
+    except ValueError:
+        return ""
+    return data.get("key", "") if isinstance(data, dict) else ""
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        handle.seek(-1, os.SEEK_END)
+        return handle.read(1) == b"\n"

@@ -1,0 +1,149 @@
+"""Writing what a run found: report.json, grades.csv, feedback files and the terminal table.
+
+Each writer streams over the stored results, one submission at a time, so
+memory stays flat however large the class.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from tabulate import tabulate
+
+from grader.store import atomic_open, atomic_write
+
+TABLE_CHUNK = 500
+SAFE_NAME = re.compile(r"[^\w .()+,@-]")
+MANUAL = "manual.csv"
+
+
+def write_report(path: Path, header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
+    """report.json, with its submissions streamed in."""
+    with atomic_open(path) as out:
+        _stream_report(out, header, reports)
+
+
+def _stream_report(out: TextIO, header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
+    head = json.dumps({**header, "submissions": []}, indent=2)
+    out.write(head[: head.rindex("[") + 1] + "\n")
+    for i, report in enumerate(reports):
+        out.write((",\n" if i else "") + "    " + json.dumps(report))
+    out.write("\n  ]\n}\n")
+
+
+def print_report(out: TextIO, header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
+    """The same JSON on a stream (``--format json``)."""
+    _stream_report(out, header, reports)
+
+
+def feedback_path(out: Path, student: str) -> Path:
+    return out / "feedback" / f"{SAFE_NAME.sub('_', student)}.md"
+
+
+def write_feedback(out: Path, report: dict[str, Any]) -> None:
+    """One Markdown file a student can be handed."""
+    atomic_write(feedback_path(out, report["student"]), feedback_markdown(report))
+
+
+def feedback_markdown(report: dict[str, Any]) -> str:
+    lines = [f"# Feedback for {report['student']}", ""]
+    lines.append(f"Assignment: `{report['assignment']}`. Source: `{report['source']}`.")
+    lines.append(f"Automatic score: **{_num(report['points'])} / {_num(report['max_points'])}**.")
+    if report["pending_manual_points"]:
+        lines.append(f"Pending manual review: {_num(report['pending_manual_points'])} points.")
+    if report.get("not_gradable_points"):
+        lines.append(f"Not gradable on this machine: {_num(report['not_gradable_points'])} points.")
+    if report["status"] == "error":
+        lines += ["", f"**Problem:** {report['error']}"]
+    for warning in report.get("warnings", []):
+        lines.append(f"- Note: {warning}")
+    for question in report["questions"]:
+        lines += ["", f"## {question['id']}: {_num(question['points'])} / {_num(question['max_points'])}", ""]
+        lines += [f"- `{i['name']}` ({i['outcome']}, {_num(i['points'])}/{_num(i['max_points'])}): "
+                  + i["feedback"].replace("\n", "\n  ") for i in question["items"]]
+    return "\n".join(lines) + "\n"
+
+
+def _num(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+
+
+def read_manual(out: Path) -> dict[str, dict[str, float]]:
+    """Manual scores entered by instructors: student -> {question/item: points}."""
+    path = out / MANUAL
+    scores: dict[str, dict[str, float]] = {}
+    if not path.exists():
+        return scores
+    with open(path, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            scores.setdefault(row["student"], {})[row["item"]] = float(row["points"])
+    return scores
+
+
+def grade_rows(reports: Iterable[dict[str, Any]], manual: dict[str, dict[str, float]],
+               questions: list[str]) -> Iterator[list[Any]]:
+    """One grades.csv row per submission: automatic points per question, then manual and totals."""
+    for report in reports:
+        by_id = {q["id"]: q for q in report["questions"]}
+        awaiting = {f"{q['id']}/{i['name']}": i["max_points"] for q in report["questions"]
+                    for i in q["items"] if i["outcome"] == "manual"}
+        entered = {k: min(v, awaiting[k]) for k, v in manual.get(report["student"], {}).items() if k in awaiting}
+        pending = sum(m for k, m in awaiting.items() if k not in entered)
+        manual_points = sum(entered.values())
+        row = [report["student"]]
+        row += [_cell(by_id.get(q)) for q in questions]
+        row += [_num(report["points"]), _num(pending), _num(manual_points),
+                _num(report["points"] + manual_points), report["status"]]
+        yield row
+
+
+def _cell(question: dict[str, Any] | None) -> str:
+    if question is None:
+        return ""
+    if question["items"] and all(i["outcome"] == "not-gradable" for i in question["items"]):
+        return "n/a"
+    return _num(question["points"])
+
+
+def write_grades(path: Path, header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> None:
+    with atomic_open(path) as out:
+        print_grades(out, header, possible, rows)
+
+
+def print_grades(out: TextIO, header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerow(possible)
+    writer.writerows(rows)
+
+
+def print_table(out: TextIO, header: list[str], rows: Iterable[list[Any]], widths: list[int]) -> None:
+    """The terminal table, printed in chunks with fixed column widths."""
+    padded = [h.ljust(w) for h, w in zip(header, widths, strict=True)]
+    chunk: list[list[str]] = []
+    first = True
+    for row in rows:
+        chunk.append([str(c).ljust(w) for c, w in zip(row, widths, strict=True)])
+        if len(chunk) == TABLE_CHUNK:
+            _emit(out, padded, chunk, first)
+            chunk, first = [], False
+    if chunk or first:
+        _emit(out, padded, chunk, first)
+
+
+def _emit(out: TextIO, header: list[str], rows: list[list[str]], first: bool) -> None:
+    text = tabulate(rows, headers=header, tablefmt="simple", disable_numparse=True)
+    lines = text.splitlines()
+    out.write("\n".join(lines if first else lines[2:]) + "\n")
+
+
+def csv_text(header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> str:
+    buffer = io.StringIO()
+    print_grades(buffer, header, possible, rows)
+    return buffer.getvalue()
