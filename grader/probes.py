@@ -66,6 +66,7 @@ class Probe:
 
     label: str
     kwargs: tuple[tuple[str, Encoded], ...]
+    dims: tuple[tuple[str, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {"label": self.label, "kwargs": [list(pair) for pair in self.kwargs]}
@@ -108,7 +109,7 @@ def _draw(args: list[ArgSpec], settings: ProbeSettings, chosen: dict[str, Json],
     kwargs = tuple(
         (spec.name, encode(_value(spec, chosen, dims, rng))) for spec in args
     )
-    return Probe(label, kwargs)
+    return Probe(label, kwargs, tuple(sorted(dims.items())))
 
 
 def _value(spec: ArgSpec, chosen: dict[str, Json], dims: dict[str, int],

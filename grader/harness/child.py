@@ -39,7 +39,7 @@ class FrameWriter:
             view = view[os.write(self.fd, view):]
 
 
-class _Discard(io.TextIOBase):
+class Discard(io.TextIOBase):
     """A stdout that accepts and drops everything: output never reaches the parent."""
 
     def write(self, text: str) -> int:
@@ -63,6 +63,17 @@ class Namespaces:
         }
         self.implementation: dict[str, Any] | None = None
         self.timed_out: set[str] = set()
+
+    @classmethod
+    def live(cls, namespace: dict[str, Any]) -> Namespaces:
+        """A notebook's own namespace, for ``grader.check()``."""
+        spaces = cls.__new__(cls)
+        spaces.workdir = Path.cwd()
+        spaces.theory = namespace
+        implementation = sys.modules.get("mlp")
+        spaces.implementation = vars(implementation) if implementation and "MLP" not in namespace else None
+        spaces.timed_out = set()
+        return spaces
 
     def lookup(self, source: str) -> dict[str, Any]:
         if source == "implementation" and self.implementation is not None:
@@ -88,7 +99,7 @@ def run(fd_in: int, fd_out: int, workdir: Path) -> NoReturn:
     for index in job["run"]:
         step = job["steps"][index]
         writer.send(k="begin", step=index)
-        writer.send(k="done", step=index, result=_timed(step, spaces))
+        writer.send(k="done", step=index, result=timed(step, spaces))
     writer.send(k="end")
     os._exit(0)
 
@@ -109,7 +120,7 @@ def _prepare(job: dict[str, Any], workdir: Path) -> None:
     os.chdir(workdir)
     sys.path.insert(0, str(workdir))
     sys.argv = [job.get("entry", "submission.py")]
-    sys.stdout = sys.stderr = _Discard()
+    sys.stdout = sys.stderr = Discard()
     sys.stdin = io.StringIO("")
 
 
@@ -117,7 +128,7 @@ def _alarm(signum: int, frame: Any) -> None:
     raise StepTimeout()
 
 
-def _timed(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
+def timed(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
     if step.get("item") in spaces.timed_out:
         return {"status": "skipped"}  # one hanging probe costs its item, not the whole time limit
     signal.setitimer(signal.ITIMER_REAL, float(step["limit"]))
@@ -141,6 +152,8 @@ def _run_step(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
         return _write_file(step, spaces.workdir)
     if op == "import":
         return _import_implementation(step, spaces)
+    if op == "selfcheck":
+        return _selfcheck(step, spaces)
     namespace = spaces.lookup(step.get("source", "theory"))
     if step["name"] not in namespace:
         return {"status": "missing"}
@@ -182,3 +195,12 @@ def _import_implementation(step: dict[str, Any], spaces: Namespaces) -> dict[str
     spaces.implementation = vars(module)
     spec.loader.exec_module(module)
     return {"status": "ok"}
+
+
+def _selfcheck(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
+    from grader.selfchecks import checks_for
+
+    check = checks_for(step["assignment"])[step["index"]]
+    implementation = spaces.implementation if spaces.implementation is not None else spaces.theory
+    passed, message = check.run(spaces.theory, implementation)
+    return {"status": "ok", "passed": passed, "message": str(message)[:500]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import numpy as np
 from pydantic import Field
 
 from grader.kinds import register
@@ -26,6 +27,13 @@ class ArrayItem(ItemBase):
     def check(self, evidence: Evidence) -> Verdict:
         rule = Rule(self.atol, self.rtol)
         return check_numeric(self.name, evidence, rule, self._type_problem, reveal=self.visible)
+
+    def form_problem(self, value: Value) -> str:
+        problem = self._type_problem(value)
+        array, _ = as_array(value)
+        if not problem and array is not None and not np.all(np.isfinite(array)):
+            return "has non-finite entries (nan or inf)"
+        return problem
 
     def _type_problem(self, value: Value) -> str:
         array, problem = as_array(value)

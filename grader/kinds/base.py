@@ -60,6 +60,10 @@ class ItemBase(Frozen):
     def is_manual(self) -> bool:
         return False
 
+    def form_problem(self, value: Value) -> str:
+        """What is wrong with the value's form (type, shape, options), needing no reference."""
+        return ""
+
 
 @dataclass(frozen=True)
 class Observed:

@@ -41,6 +41,9 @@ class ChoiceItem(ItemBase):
                                alternate.credit, [alternate.feedback])
         return Verdict.wrong(f"`{self.name}` is a listed option, but not the right one.")
 
+    def form_problem(self, value: Value) -> str:
+        return self.normalize(value)[1]
+
     def normalize(self, value: Value) -> tuple[str | int | None, str]:
         """The option the value picks, or why it picks none."""
         if isinstance(self.options[0], int):

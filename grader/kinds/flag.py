@@ -7,6 +7,7 @@ from typing import Literal
 from grader.kinds import register
 from grader.kinds.base import ItemBase, Outcome, Verdict, unusable
 from grader.kinds.evidence import Evidence
+from grader.values import Value
 
 
 @register
@@ -14,6 +15,9 @@ class FlagItem(ItemBase):
     """A yes/no answer given as a bool."""
 
     kind: Literal["flag"] = "flag"
+
+    def form_problem(self, value: Value) -> str:
+        return "" if value.t == "bool" else f"is {value.describe()}, expected True or False"
 
     def check(self, evidence: Evidence) -> Verdict:
         early = unusable(self.name, evidence.observed)

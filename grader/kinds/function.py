@@ -134,3 +134,38 @@ class FunctionItem(ItemBase):
             if compare(want, call.value, self.rule(), "the result"):
                 return False
         return True
+
+
+def output_problem(spec: OutputSpec, value: Value, dims: dict[str, int], where: str = "the result") -> str:
+    """How a result departs from its documented form; empty when it matches."""
+    from grader.kinds.compare import as_array, as_number
+
+    if spec.type == "number":
+        number = as_number(value)
+        if number is None or value.t == "bool":
+            return f"{where} is {value.describe()}, expected a number"
+        return "" if number == number and abs(number) != float("inf") else f"{where} is not finite"
+    if spec.type == "array":
+        array, problem = as_array(value)
+        shape = tuple(dims.get(s, -1) if isinstance(s, str) else s for s in spec.shape)
+        if array is None:
+            return f"{where} is {problem}, expected an array of shape {shape}"
+        if array.shape != shape:
+            return f"{where} has shape {array.shape}, expected {shape}"
+        return "" if bool((abs(array) < float("inf")).all()) else f"{where} has nan or inf entries"
+    if spec.type == "dict":
+        if value.t != "map":
+            return f"{where} is {value.describe()}, expected a dict with keys {sorted(spec.keys)}"
+        for key, sub in spec.keys.items():
+            got = value.get(key)
+            problem = f"{where} has no key {key!r}" if got is None else output_problem(sub, got, dims, f"{where}[{key!r}]")
+            if problem:
+                return problem
+        return ""
+    if value.t != "seq" or len(value.items) != len(spec.items):
+        return f"{where} is {value.describe()}, expected a tuple of {len(spec.items)}"
+    for i, (sub, got) in enumerate(zip(spec.items, value.items, strict=True)):
+        problem = output_problem(sub, got, dims, f"{where}[{i}]")
+        if problem:
+            return problem
+    return ""

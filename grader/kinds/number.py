@@ -22,6 +22,9 @@ class NumberItem(ItemBase):
     atol: float = Field(default=5e-4, ge=0, description="Absolute tolerance.")
     rtol: float = Field(default=1e-3, ge=0, description="Relative tolerance.")
 
+    def form_problem(self, value: Value) -> str:
+        return _not_a_number(value)
+
     def check(self, evidence: Evidence) -> Verdict:
         rule = Rule(self.atol, self.rtol)
         return check_numeric(self.name, evidence, rule, _not_a_number, reveal=self.visible)

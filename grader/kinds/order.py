@@ -41,6 +41,9 @@ class OrderItem(ItemBase):
             return Verdict.wrong(f"`{self.name}` puts {len(broken)} pair(s) of steps in the wrong order.")
         return Verdict.correct(f"`{self.name}` is in a valid order.")
 
+    def form_problem(self, value: Value) -> str:
+        return self._names(value)[1]
+
     def _names(self, value: Value) -> tuple[list[str], str]:
         if value.t != "seq" or any(item.t != "str" for item in value.items):
             return [], f"is {value.describe()}, expected a list of the step names {self.steps}"

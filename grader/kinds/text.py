@@ -7,6 +7,7 @@ from typing import Literal
 from grader.kinds import register
 from grader.kinds.base import ItemBase, Outcome, Verdict, unusable
 from grader.kinds.evidence import Evidence
+from grader.values import Value
 
 
 @register
@@ -18,6 +19,9 @@ class TextItem(ItemBase):
     @property
     def is_manual(self) -> bool:
         return True
+
+    def form_problem(self, value: Value) -> str:
+        return "" if value.t == "str" else f"is {value.describe()}, expected text (a string)"
 
     def check(self, evidence: Evidence) -> Verdict:
         early = unusable(self.name, evidence.observed)

@@ -1,0 +1,60 @@
+"""Central finite differences and the comparison the self-test uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from grader.selfchecks import Namespace, Outcome
+
+EPS = 1e-6
+RTOL = 1e-4
+ATOL = 1e-6
+
+
+def gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = EPS) -> np.ndarray:
+    """d f / d x by central differences, in float64."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        saved = x[index]
+        x[index] = saved + eps
+        up = f(x)
+        x[index] = saved - eps
+        down = f(x)
+        x[index] = saved
+        grad[index] = (up - down) / (2 * eps)
+    return grad
+
+
+def agrees(expected: np.ndarray, actual: Any) -> bool:
+    """Whether ``actual`` has the expected shape and values, to finite-difference accuracy."""
+    try:
+        got = np.asarray(actual.detach().numpy() if hasattr(actual, "detach") else actual, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=RTOL, atol=ATOL))
+
+
+def function(ns: Namespace, name: str) -> Callable[..., Any] | None:
+    """The student's function, if written."""
+    target = ns.get(name)
+    return target if callable(target) else None
+
+
+def verdict(ok: bool, what: str, fix: str) -> Outcome:
+    """A pass line, or a fail line with the next step; never a value."""
+    return (True, what) if ok else (False, f"{what}: NO. {fix}")
+
+
+def sigmoid(z: Any) -> Any:
+    return 0.5 * (1.0 + np.tanh(0.5 * np.asarray(z, dtype=np.float64)))
+
+
+ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
+    "relu": lambda z: np.maximum(z, 0.0),
+    "sigmoid": sigmoid,
+    "identity": lambda z: z,
+}

@@ -1,0 +1,124 @@
+"""jhu-hw3: gradients checked against finite differences of the homework's own losses."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.selfchecks import Check, Namespace, Outcome
+from grader.selfchecks.fd import agrees, function, gradient, sigmoid, verdict
+
+W0 = np.array([[0.3, 0.5], [-0.2, 0.4]])
+X0 = np.array([[0.0, 2.0], [3.0, 1.0]])
+Y0 = np.array([[0.5, 1.0], [1.0, -1.5]])
+NET = (0.25, -0.11, 0.78, 0.63)
+RNG_SEED = 20260
+
+
+def _grad_w(ns: Namespace) -> Outcome:
+    f = function(ns, "grad_W")
+    if f is None:
+        return None, "grad_W is not written yet"
+    rng = np.random.default_rng(RNG_SEED)
+    ok = True
+    for m, n, k in [(2, 3, 4), (1, 1, 3), (3, 2, 1)]:
+        G, X, W = rng.normal(size=(m, n)), rng.normal(size=(k, n)), rng.normal(size=(m, k))
+        ok &= agrees(gradient(lambda w: float(np.sum(G * (w @ X))), W), f(G.copy(), X.copy()))
+    return verdict(ok, "grad_W(dL_dP, X) agrees with finite differences of L = sum(dL_dP * (W X))",
+                   "Check the order and transposes of the product; the result is m x k.")
+
+
+def _l2_loss(W: np.ndarray, X: np.ndarray, Y: np.ndarray) -> float:
+    return float(np.sum((Y - W @ X) ** 2))
+
+
+def _l2_step(ns: Namespace) -> Outcome:
+    f = function(ns, "l2_step")
+    if f is None:
+        return None, "l2_step is not written yet"
+    rng = np.random.default_rng(RNG_SEED)
+    cases = [(W0, X0, Y0, 0.1)] + [(rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(2, 4)), 0.05)]
+    ok = all(agrees(W - lr * gradient(lambda w: _l2_loss(w, X, Y), W), f(W.copy(), X.copy(), Y.copy(), lr))
+             for W, X, Y, lr in cases)
+    return verdict(ok, "l2_step is one gradient step on L = ||Y - W X||^2 (sum over the columns, no 1/2)",
+                   "Take the gradient of exactly this loss: no mean over samples, no 1/2, one step using all columns.")
+
+
+def _w_new(ns: Namespace) -> Outcome:
+    f = function(ns, "l2_step")
+    if f is None or ns.get("Q1B_W_NEW") is None:
+        return None, "Q1B_W_NEW and l2_step are needed for this check"
+    ok = agrees(np.asarray(f(W0.copy(), X0.copy(), Y0.copy(), 0.1), dtype=float), ns["Q1B_W_NEW"])
+    return verdict(ok, "Q1B_W_NEW equals your l2_step at the homework's W, X, Y and step 0.1",
+                   "Recompute Q1B_W_NEW with your l2_step, or fix whichever of the two is wrong.")
+
+
+def _sigmoid_prime(ns: Namespace) -> Outcome:
+    f = function(ns, "sigmoid_prime")
+    if f is None:
+        return None, "sigmoid_prime is not written yet"
+    z = np.linspace(-6, 6, 13)
+    fd = np.array([gradient(lambda v: float(sigmoid(v[0])), np.array([zi]))[0] for zi in z])
+    with np.errstate(all="ignore"):
+        large = np.asarray(f(np.array([-1000.0, 1000.0])), dtype=float)
+    ok = agrees(fd, f(z.copy())) and bool(np.all(np.isfinite(large)))
+    return verdict(ok, "sigmoid_prime agrees with finite differences of the sigmoid and stays finite at |z| = 1000",
+                   "Use a form of sigma(z)(1 - sigma(z)) that does not overflow for large |z|.")
+
+
+def _max_consistent(ns: Namespace) -> Outcome:
+    f = function(ns, "sigmoid_prime")
+    top, where = ns.get("Q2A_MAX"), ns.get("Q2A_ARGMAX")
+    if f is None or top is None or where is None:
+        return None, "Q2A_MAX, Q2A_ARGMAX and sigmoid_prime are needed for this check"
+    grid = np.asarray(f(np.linspace(-10, 10, 2001)), dtype=float)
+    at = float(np.asarray(f(np.array([float(where)])), dtype=float)[0])
+    ok = abs(at - float(top)) < 1e-3 and float(np.max(grid)) <= float(top) + 1e-3
+    return verdict(ok, "Q2A_MAX is your sigmoid_prime's largest value, reached at Q2A_ARGMAX",
+                   "Evaluate your sigmoid_prime at Q2A_ARGMAX and compare it with its values elsewhere.")
+
+
+def _classification_loss(w: np.ndarray, x: float, y: float) -> float:
+    y_hat = sigmoid(w[2] * sigmoid(w[1] * sigmoid(w[0] * x)))
+    return float(-(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat)))
+
+
+def _regression_loss(w: np.ndarray, x: float, y: float) -> float:
+    return float((w[2] * sigmoid(w[1] * sigmoid(w[0] * x)) - y) ** 2)
+
+
+def _network(name: str, loss: object, samples: list[float], what: str) -> Check:
+    def run(ns: Namespace, impl: Namespace) -> Outcome:
+        f = function(ns, name)
+        if f is None:
+            return None, f"{name} is not written yet"
+        rng = np.random.default_rng(RNG_SEED)
+        cases = [(np.array(NET[:3]), NET[3], y) for y in samples]
+        cases += [(rng.normal(size=3), float(rng.normal()), float(rng.uniform(0.1, 0.9))) for _ in range(3)]
+        ok = all(agrees(gradient(lambda v: loss(v, x, y), w), f(*w, x, y)) for w, x, y in cases)  # type: ignore[operator]
+        return verdict(ok, f"{name} agrees with finite differences of {what}, at the homework's weights and at random ones",
+                       "Redo the chain rule layer by layer; report dL/dw, not dL/dy_hat or dL/dz3.")
+    return Check("q2b" if name.startswith("class") else "q2c", f"{name} gradient check", run)
+
+
+def _reported(question: str, value: str, name: str, y: float) -> Check:
+    def run(ns: Namespace, impl: Namespace) -> Outcome:
+        f = function(ns, name)
+        if f is None or ns.get(value) is None:
+            return None, f"{value} and {name} are needed for this check"
+        ok = agrees(np.asarray(f(*NET, y), dtype=float), ns[value])
+        return verdict(ok, f"{value} equals your {name} at the homework's weights and sample",
+                       f"Recompute {value} with your {name}, or fix whichever of the two is wrong.")
+    return Check(question, f"{value} consistency", run)
+
+
+CHECKS = [
+    Check("q1a", "grad_W gradient check", lambda ns, impl: _grad_w(ns)),
+    Check("q1b", "l2_step gradient check", lambda ns, impl: _l2_step(ns)),
+    Check("q1b", "Q1B_W_NEW consistency", lambda ns, impl: _w_new(ns)),
+    Check("q2a", "sigmoid_prime gradient check", lambda ns, impl: _sigmoid_prime(ns)),
+    Check("q2a", "Q2A_MAX consistency", lambda ns, impl: _max_consistent(ns)),
+    _network("classification_grads", _classification_loss, [1.0], "the cross-entropy of y_hat = s(w3 s(w2 s(w1 x)))"),
+    _reported("q2b", "Q2B_GRADS", "classification_grads", 1.0),
+    _network("regression_grads", _regression_loss, [1.0, 128.0], "(w3 s(w2 s(w1 x)) - y)^2"),
+    _reported("q2d", "Q2D_GRADS", "regression_grads", 128.0),
+]

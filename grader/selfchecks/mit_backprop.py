@@ -1,0 +1,128 @@
+"""mit-backprop: each error and derivative checked against finite differences of a scalar cost."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from grader.harness.callables import sigmoid_prime
+from grader.selfchecks import Check, Namespace, Outcome
+from grader.selfchecks.fd import agrees, function, gradient, sigmoid, verdict
+
+RNG_SEED = 6086
+HOMEWORK = (3.0, 1.0, 0.01, -5.0, -1.0)
+
+
+def _rng() -> np.random.Generator:
+    return np.random.default_rng(RNG_SEED)
+
+
+def _delta_last(ns: Namespace, impl: Namespace) -> Outcome:
+    f = function(ns, "delta_last")
+    if f is None:
+        return None, "delta_last is not written yet"
+    rng = _rng()
+    g, z = rng.normal(size=4), rng.normal(size=4)
+    expected = gradient(lambda v: float(np.sum(g * sigmoid(v))), z)
+    return verdict(agrees(expected, f(g.copy(), z.copy(), sigmoid_prime)),
+                   "delta_last agrees with finite differences of C = sum(dC_da * f(z)), f = sigmoid",
+                   "delta^L is the elementwise product of dC/da^L and f'(z^L).")
+
+
+def _delta_hidden(ns: Namespace, impl: Namespace) -> Outcome:
+    f = function(ns, "delta_hidden")
+    if f is None:
+        return None, "delta_hidden is not written yet"
+    rng = _rng()
+    W, d, z, b = rng.normal(size=(3, 4)), rng.normal(size=3), rng.normal(size=4), rng.normal(size=3)
+    expected = gradient(lambda v: float(np.sum(d * (W @ sigmoid(v) + b))), z)
+    return verdict(agrees(expected, f(W.copy(), d.copy(), z.copy(), sigmoid_prime)),
+                   "delta_hidden agrees with finite differences through the next layer z' = W_next f(z) + b",
+                   "Propagate with the transpose of W_next, then multiply by f'(z^l) elementwise.")
+
+
+def _dc_dw(ns: Namespace, impl: Namespace) -> Outcome:
+    f = function(ns, "dC_dw")
+    if f is None:
+        return None, "dC_dw is not written yet"
+    rng = _rng()
+    a, d, W = rng.normal(size=4), rng.normal(size=3), rng.normal(size=(3, 4))
+    expected = gradient(lambda w: float(np.sum(d * (w @ a))), W)
+    return verdict(agrees(expected, f(a.copy(), d.copy())),
+                   "dC_dw agrees with finite differences of C = sum(delta * (w a_prev + b)) in w",
+                   "dC/dw^l_jk is delta^l_j a^(l-1)_k: an outer product of shape (len(delta), len(a_prev)).")
+
+
+def _dc_db(ns: Namespace, impl: Namespace) -> Outcome:
+    f = function(ns, "dC_db")
+    if f is None:
+        return None, "dC_db is not written yet"
+    rng = _rng()
+    a, d, W, b = rng.normal(size=4), rng.normal(size=3), rng.normal(size=(3, 4)), rng.normal(size=3)
+    expected = gradient(lambda v: float(np.sum(d * (W @ a + v))), b)
+    return verdict(agrees(expected, f(d.copy())), "dC_db agrees with finite differences in b",
+                   "dC/db^l_j is delta^l_j.")
+
+
+def _sigmoid_prime(ns: Namespace, impl: Namespace) -> Outcome:
+    f = function(ns, "sigmoid_prime")
+    if f is None:
+        return None, "sigmoid_prime is not written yet"
+    z = np.linspace(-6, 6, 13)
+    fd = np.array([gradient(lambda v: float(sigmoid(v[0])), np.array([zi]))[0] for zi in z])
+    with np.errstate(all="ignore"):
+        large = np.asarray(f(np.array([-1000.0, 1000.0])), dtype=float)
+    ok = agrees(fd, f(z.copy())) and bool(np.all(np.isfinite(large)))
+    return verdict(ok, "sigmoid_prime agrees with finite differences and stays finite at |z| = 1000",
+                   "Use a form of sigma(z)(1 - sigma(z)) that does not overflow for large |z|.")
+
+
+def _net_cost(p: np.ndarray, x: float, t: float) -> float:
+    w1, w2, b = p
+    return float(0.5 * (sigmoid(w2 * max(w1 * x, 0.0) + b) - t) ** 2)
+
+
+def _simple_net(ns: Namespace, impl: Namespace) -> Outcome:
+    f = function(ns, "simple_net_grads")
+    if f is None:
+        return None, "simple_net_grads is not written yet"
+    rng = _rng()
+    cases = [HOMEWORK] + [(float(rng.uniform(0.5, 3)), float(rng.uniform(0, 1)), float(rng.uniform(0.1, 1)),
+                           float(rng.normal()), float(rng.normal())) for _ in range(3)]
+    ok = all(agrees(gradient(lambda p: _net_cost(p, x, t), np.array([w1, w2, b])), f(x, t, w1, w2, b))
+             for x, t, w1, w2, b in cases)
+    return verdict(ok, "simple_net_grads agrees with finite differences of C = 1/2 (y - t)^2",
+                   "Backpropagate through the sigmoid, then w2, then the ReLU and w1.")
+
+
+def _reported_grads(ns: Namespace, impl: Namespace) -> Outcome:
+    f = function(ns, "simple_net_grads")
+    if f is None or ns.get("SIMPLE_NET_GRADS") is None:
+        return None, "SIMPLE_NET_GRADS and simple_net_grads are needed for this check"
+    return verdict(agrees(np.asarray(f(*HOMEWORK), dtype=float), ns["SIMPLE_NET_GRADS"]),
+                   "SIMPLE_NET_GRADS equals your simple_net_grads at the homework's parameters",
+                   "Recompute SIMPLE_NET_GRADS with your function, or fix whichever is wrong.")
+
+
+def _sgd(ns: Namespace, impl: Namespace) -> Outcome:
+    f = function(ns, "sgd_update")
+    if f is None:
+        return None, "sgd_update is not written yet"
+    rng = _rng()
+    w, c = rng.normal(size=5), rng.normal(size=5)
+    cost = lambda v: float(0.5 * np.sum((np.asarray(v, dtype=float) - c) ** 2))  # noqa: E731
+    ok = cost(f(w.copy(), 0.1, (w - c).copy())) < cost(w)
+    return verdict(ok, "sgd_update with a small step lowers a quadratic cost",
+                   "Step against the gradient: w - eta * grad.")
+
+
+CHECKS = [
+    Check("error-last", "delta_last gradient check", _delta_last),
+    Check("error-hidden", "delta_hidden gradient check", _delta_hidden),
+    Check("param-derivatives", "dC_dw gradient check", _dc_dw),
+    Check("param-derivatives", "dC_db gradient check", _dc_db),
+    Check("activations", "sigmoid_prime gradient check", _sigmoid_prime),
+    Check("simple-network", "simple_net_grads gradient check", _simple_net),
+    Check("simple-network", "SIMPLE_NET_GRADS consistency", _reported_grads),
+    Check("sgd", "sgd_update descent check", _sgd),
+]
+
