@@ -98,7 +98,7 @@ def _single_folder(root: Path) -> Path:
         if len(children) != 1 or not children[0].is_dir():
             return root
         inner = [c for c in children[0].iterdir() if c.name not in SKIPPED_NAMES]
-        if any(c.suffix in SUFFIXES and _sets_assignment(c) for c in inner if c.is_file()):
+        if sum(1 for c in inner if c.is_file() and c.suffix in SUFFIXES and _sets_assignment(c)) == 1:
             return root  # the single folder is itself one student's submission
         root = children[0]
 

@@ -21,7 +21,7 @@ MAX_FILE_BYTES = 16 << 20
 MAX_SUBMISSION_BYTES = 48 << 20
 MAX_FILES = 200
 SOURCE_SUFFIXES = (".py", ".ipynb")
-ASSIGNMENT_LINE = re.compile(rb"""^\s*ASSIGNMENT\s*=\s*(['"])([A-Za-z0-9_.-]+)\1""", re.M)
+ASSIGNMENT_LINE = re.compile(rb"""(?:^|")\s*ASSIGNMENT\s*=\s*\\?(['"])([A-Za-z0-9_.-]+)\\?\1""", re.M)
 IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git"}
 
 
@@ -108,7 +108,7 @@ def _find_entry(sub: Submission, *, single: bool) -> None:
             return
         sub.entry = sources[0]
         return
-    setting = [n for n in sources if ASSIGNMENT_LINE.search(sub.files[n])]
+    setting = [n for n in sources if sniff_assignment(sub.files[n])]
     candidates = setting or [n for n in sources if n != "mlp.py"]
     if len(candidates) == 1:
         sub.entry = candidates[0]
@@ -116,6 +116,12 @@ def _find_entry(sub: Submission, *, single: bool) -> None:
         sub.error = f"{sub.source} has no .py or .ipynb file at its top level"
     else:
         sub.error = f"{sub.source}: several files could be the theory module ({', '.join(sorted(candidates))}); exactly one should set ASSIGNMENT"
+
+
+def sniff_assignment(raw: bytes) -> str | None:
+    """The ASSIGNMENT a .py or .ipynb file sets, read from its raw bytes without parsing."""
+    match = ASSIGNMENT_LINE.search(raw[: 4 << 20])
+    return match.group(2).decode() if match else None
 
 
 def _read_entry(sub: Submission) -> None:

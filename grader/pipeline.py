@@ -25,7 +25,7 @@ from grader.discover import Found, discover
 from grader.errors import SolutionsError
 from grader.execute import SubmissionJob
 from grader.exitcodes import ExitCode
-from grader.load import ASSIGNMENT_LINE, Submission, load
+from grader.load import Submission, load, sniff_assignment
 from grader.plan import Step, item_steps, load_steps
 from grader.reference import compute, torch_available
 from grader.report import SubmissionReport
@@ -83,6 +83,9 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
         notes: list[str] = []
         found = discover(opts.paths, Path(scratch), notes)
         run = _start(opts, found)
+        if run.mode is SandboxMode.NONE and opts.sandbox == "auto":
+            notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
+                         "(see README, 'The isolation model'); install bubblewrap for full isolation")
         for note in notes:
             print(f"note: {note}", file=stderr)
         try:
@@ -122,11 +125,11 @@ def _survey(found: list[Found], forced: str | None) -> set[str]:
         files = [f.path] if f.path.is_file() else [p for p in f.path.glob("*") if p.suffix in (".py", ".ipynb")]
         for path in files:
             try:
-                match = ASSIGNMENT_LINE.search(path.read_bytes()[:1 << 20])
+                name = sniff_assignment(path.read_bytes())
             except OSError:
                 continue
-            if match:
-                named.add(match.group(2).decode())
+            if name:
+                named.add(name)
     return named & set(available())
 
 
@@ -218,25 +221,51 @@ def _save(run: Run, key: str, report: SubmissionReport) -> None:
 
 
 def _finish(run: Run, found: list[Found], stdout: TextIO) -> None:
-    """Write report.json and grades.csv from the stored results, then show the table."""
+    """Write report.json and the grade sheets from the stored results, then show the tables."""
     students = [f.student for f in found]
     run.store.compact(students)
     header = _header(run)
-    write = run.opts.out
-    writers.write_report(write / "report.json", header, _reports(run, students))
-    columns, possible = _columns(run)
-    manual = writers.read_manual(write)
-    writers.write_grades(write / "grades.csv", columns, possible,
-                         writers.grade_rows(_reports(run, students), manual, _question_ids(run)))
+    out = run.opts.out
+    writers.write_report(out / "report.json", header, _reports(run, students))
+    manual = writers.read_manual(out)
+    sheets = _sheets(run)
+    for name, (columns, possible, questions) in sheets.items():
+        rows = writers.grade_rows(_reports(run, students, name if len(sheets) > 1 else None), manual, questions)
+        writers.write_grades(out / _sheet_name(name, len(sheets)), columns, possible, rows)
     run.store.mark(state="complete", seed=run.seed, grader_version=__version__)
     run.store.close()
-    rows = writers.grade_rows(_reports(run, students), manual, _question_ids(run))
     if run.opts.fmt == "json":
         writers.print_report(stdout, header, _reports(run, students))
-    elif run.opts.fmt == "csv":
-        writers.print_grades(stdout, columns, possible, rows)
-    else:
-        writers.print_table(stdout, columns, rows, _widths(columns, students))
+        return
+    for name, (columns, possible, questions) in sheets.items():
+        rows = writers.grade_rows(_reports(run, students, name if len(sheets) > 1 else None), manual, questions)
+        if run.opts.fmt == "csv":
+            writers.print_grades(stdout, columns, possible, rows)
+        else:
+            if len(sheets) > 1:
+                print(f"\n{name}", file=stdout)
+            writers.print_table(stdout, columns, rows, _widths(columns, students))
+
+
+def _sheet_name(assignment: str, count: int) -> str:
+    """``grades.csv``, or one ``grades-<assignment>.csv`` per assignment in a mixed class."""
+    return "grades.csv" if count <= 1 else f"grades-{assignment}.csv"
+
+
+def _sheets(run: Run) -> dict[str, tuple[list[str], list[Any], list[str]]]:
+    """Per assignment: the grade sheet's header, its points-possible row and its question ids."""
+    sheets = {}
+    for name, assignment in run.assignments.items():
+        questions = assignment.context.rubric.questions
+        columns = ["student", *[q.id for q in questions], "automatic", "manual_pending", "manual", "total",
+                   "status"]
+        possible = ["(points possible)", *[writers.fmt(q.max_points) for q in questions],
+                    writers.fmt(assignment.context.rubric.max_points), "", "", "", ""]
+        sheets[name] = (columns, possible, [q.id for q in questions])
+    if not sheets:
+        sheets[""] = (["student", "automatic", "manual_pending", "manual", "total", "status"],
+                      ["(points possible)", "", "", "", "", ""], [])
+    return sheets
 
 
 def _header(run: Run) -> dict[str, Any]:
@@ -247,22 +276,11 @@ def _header(run: Run) -> dict[str, Any]:
             "created": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def _reports(run: Run, students: list[str]) -> Iterator[dict[str, Any]]:
+def _reports(run: Run, students: list[str], assignment: str | None = None) -> Iterator[dict[str, Any]]:
     for student in students:
-        yield run.store.read(run.store.current[student])
-
-
-def _question_ids(run: Run) -> list[str]:
-    return [q.id for a in run.assignments.values() for q in a.context.rubric.questions]
-
-
-def _columns(run: Run) -> tuple[list[str], list[Any]]:
-    questions = [q for a in run.assignments.values() for q in a.context.rubric.questions]
-    header = ["student", *[q.id for q in questions], "automatic", "manual_pending", "manual", "total", "status"]
-    auto = sum(q.max_points for q in questions)
-    possible = ["(points possible)", *[writers._num(q.max_points) for q in questions], writers._num(auto),
-                "", "", "", ""]
-    return header, possible
+        report = run.store.read(run.store.current[student])
+        if assignment is None or report["assignment"] == assignment:
+            yield report
 
 
 def _widths(columns: list[str], students: list[str]) -> list[int]:

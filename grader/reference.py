@@ -7,6 +7,7 @@ see, and run through the same harness calls as the student's code.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,7 +39,9 @@ class Expected:
 
 
 def torch_available() -> bool:
-    """Whether torch can be imported here."""
+    """Whether torch can be imported here (``GRADER_NO_TORCH=1`` grades as if it could not)."""
+    if os.environ.get("GRADER_NO_TORCH") == "1":
+        return False
     return importlib.util.find_spec("torch") is not None
 
 

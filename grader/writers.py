@@ -54,23 +54,23 @@ def write_feedback(out: Path, report: dict[str, Any]) -> None:
 def feedback_markdown(report: dict[str, Any]) -> str:
     lines = [f"# Feedback for {report['student']}", ""]
     lines.append(f"Assignment: `{report['assignment']}`. Source: `{report['source']}`.")
-    lines.append(f"Automatic score: **{_num(report['points'])} / {_num(report['max_points'])}**.")
+    lines.append(f"Automatic score: **{fmt(report['points'])} / {fmt(report['max_points'])}**.")
     if report["pending_manual_points"]:
-        lines.append(f"Pending manual review: {_num(report['pending_manual_points'])} points.")
+        lines.append(f"Pending manual review: {fmt(report['pending_manual_points'])} points.")
     if report.get("not_gradable_points"):
-        lines.append(f"Not gradable on this machine: {_num(report['not_gradable_points'])} points.")
+        lines.append(f"Not gradable on this machine: {fmt(report['not_gradable_points'])} points.")
     if report["status"] == "error":
         lines += ["", f"**Problem:** {report['error']}"]
     for warning in report.get("warnings", []):
         lines.append(f"- Note: {warning}")
     for question in report["questions"]:
-        lines += ["", f"## {question['id']}: {_num(question['points'])} / {_num(question['max_points'])}", ""]
-        lines += [f"- `{i['name']}` ({i['outcome']}, {_num(i['points'])}/{_num(i['max_points'])}): "
+        lines += ["", f"## {question['id']}: {fmt(question['points'])} / {fmt(question['max_points'])}", ""]
+        lines += [f"- `{i['name']}` ({i['outcome']}, {fmt(i['points'])}/{fmt(i['max_points'])}): "
                   + i["feedback"].replace("\n", "\n  ") for i in question["items"]]
     return "\n".join(lines) + "\n"
 
 
-def _num(value: float) -> str:
+def fmt(value: float) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
 
 
@@ -98,8 +98,8 @@ def grade_rows(reports: Iterable[dict[str, Any]], manual: dict[str, dict[str, fl
         manual_points = sum(entered.values())
         row = [report["student"]]
         row += [_cell(by_id.get(q)) for q in questions]
-        row += [_num(report["points"]), _num(pending), _num(manual_points),
-                _num(report["points"] + manual_points), report["status"]]
+        row += [fmt(report["points"]), fmt(pending), fmt(manual_points),
+                fmt(report["points"] + manual_points), report["status"]]
         yield row
 
 
@@ -108,7 +108,7 @@ def _cell(question: dict[str, Any] | None) -> str:
         return ""
     if question["items"] and all(i["outcome"] == "not-gradable" for i in question["items"]):
         return "n/a"
-    return _num(question["points"])
+    return fmt(question["points"])
 
 
 def write_grades(path: Path, header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> None:

@@ -1,0 +1,277 @@
+"""Benchmark `grader check` on synthetic classes and compare it with a naive grader.
+
+    python benchmarks/bench.py                 # N=1000 per class, plus the 10,000 memory run
+    python benchmarks/bench.py --quick         # N=200, no 10,000 run: a smoke run
+    python benchmarks/bench.py --n 500 --assignments jhu-hw3 --jobs 1
+
+The script only measures: it prints each figure next to its target and asserts nothing.
+See benchmarks/README.md for what is measured and how.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import sys
+import tempfile
+from collections import Counter
+from importlib import metadata
+from pathlib import Path
+
+from _measure import GRADER, MB, run_baseline, run_grader, selftest_available, time_selftest
+from _synth import FORMATS, SPECS, write_class
+from tabulate import tabulate
+
+TARGETS = {"py": 200.0, "ipynb": 100.0, "folder": 20.0}
+SELFTEST_TARGET_S = 1.0
+FLAT_SIZES = (1000, 10000)
+BASELINE_SAMPLE = 100
+SELFTEST_RUNS = 5
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line; --quick turns N down to 200 and drops the 10,000 run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000, help="submissions per class")
+    parser.add_argument("--assignments", default="jhu-hw3,mit-backprop,nyu-hw1")
+    parser.add_argument("--jobs", type=int, default=2, help="grader workers and naive parallelism")
+    parser.add_argument("--quick", action="store_true", help="N=200 and no 10,000 run")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/out"))
+    parser.add_argument("--keep", action="store_true", help="keep the generated classes")
+    args = parser.parse_args(argv)
+    args.assignments = [a.strip() for a in args.assignments.split(",") if a.strip()]
+    unknown = sorted(set(args.assignments) - set(SPECS))
+    if unknown:
+        parser.error(f"unknown assignments {unknown}, expected some of {sorted(SPECS)}")
+    if args.quick:
+        args.n = 200
+    return args
+
+
+def machine() -> dict:
+    """Describe the machine and the versions the figures were measured with."""
+    def version(dist: str) -> str | None:
+        try:
+            return metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "nproc": os.cpu_count(),
+        "usable_cpus": len(os.sched_getaffinity(0)),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "bwrap_on_path": shutil.which("bwrap") is not None,
+        "grader": version("backprop-grader"),
+        "numpy": version("numpy"),
+        "torch": version("torch"),
+        "grader_command": GRADER,
+    }
+
+
+def class_name(assignment: str, fmt: str) -> str:
+    """Return a label such as "jhu-hw3 .py" or "nyu-hw1 folder"."""
+    return f"{assignment} {'folder' if fmt == 'folder' else '.' + fmt}"
+
+
+def check_mix(manifest: dict[str, dict], report_path: Path) -> dict:
+    """Compare the grades with the generated mix: correct at full marks, the rest below."""
+    if not report_path.exists():
+        return {"error": "no report.json"}
+    reports = {r["student"]: r for r in json.loads(report_path.read_text())["submissions"]}
+    tally: Counter[str] = Counter()
+    surprises = []
+    for student, made in manifest.items():
+        report = reports.get(student)
+        category = made["category"]
+        tally[category] += 1
+        if report is None:
+            tally["missing"] += 1
+            continue
+        tally["status " + report["status"]] += 1
+        automatic = report["max_points"] - report["pending_manual_points"]
+        full = report["status"] == "graded" and report["points"] >= automatic - 1e-9
+        if full == (category == "correct"):
+            tally[category + " as expected"] += 1
+        elif len(surprises) < 8:
+            surprises.append({"student": student, **made, **_brief(report)})
+    return {"tally": dict(tally), "surprises": surprises}
+
+
+def _brief(report: dict) -> dict:
+    """Return the few fields of a submission report that explain a surprising grade."""
+    keys = ("status", "error", "points", "max_points", "pending_manual_points")
+    return {key: report.get(key) for key in keys}
+
+
+def mix_text(mix: dict) -> str:
+    """Return e.g. "600/600 | 250/250 | 150/150": correct at full, wrong and broken below."""
+    if "error" in mix:
+        return mix["error"]
+    t = mix["tally"]
+    cells = [f"{t.get(c + ' as expected', 0)}/{t.get(c, 0)}" for c in ("correct", "wrong", "broken")]
+    return " | ".join(cells)
+
+
+def grade_class(assignment: str, fmt: str, n: int, jobs: int, work: Path) -> tuple[dict, Path]:
+    """Generate one class, grade it with `grader check`, and return its row and folder."""
+    base = work / f"{assignment}-{fmt}-{n}"
+    manifest = write_class(assignment, fmt, n, base / "class")
+    (base / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+    command = [
+        GRADER, "check", str(base / "class"), "--out", str(base / "out"), "--no-progress",
+        "--seed", "1", "--jobs", str(jobs), "--format", "csv",
+    ]
+    run = run_grader(command, base / "logs")
+    report = base / "out" / "report.json"
+    sandbox = json.loads(report.read_text()).get("sandbox") if report.exists() else None
+    row = {
+        "class": class_name(assignment, fmt), "assignment": assignment, "format": fmt, "n": n,
+        "jobs": jobs, "returncode": run.returncode, "wall_s": round(run.wall_s, 2),
+        "grader_s": run.grader_s, "per_s": round(n / run.wall_s, 1), "target_per_s": TARGETS[fmt],
+        "parent_peak_mb": round(run.peaks.root_bytes / MB, 1),
+        "tree_peak_mb": round(run.peaks.tree_bytes / MB, 1),
+        "max_processes": run.peaks.processes, "sandbox": sandbox, "summary": run.summary,
+        "mix": check_mix(manifest, report),
+    }
+    return row, base / "class"
+
+
+def add_baseline(row: dict, folder: Path, jobs: int) -> None:
+    """Time the naive grader on a sample of the class and add its rate and the ratio to row."""
+    submissions = sorted(folder.iterdir())
+    sample = random.Random(0).sample(submissions, min(len(submissions), BASELINE_SAMPLE))
+    wall = run_baseline(sample, row["format"], parallel=jobs)
+    row["naive_sample"] = len(sample)
+    row["naive_per_s"] = round(len(sample) / wall, 2)
+    row["speedup"] = round(row["per_s"] / row["naive_per_s"], 1)
+
+
+def print_row(row: dict) -> None:
+    """Print one class's figures as soon as they are measured."""
+    naive = f"naive {row['naive_per_s']}/s, x{row['speedup']}" if "naive_per_s" in row else ""
+    print(
+        f"  {row['class']:<22} N={row['n']:<6} {row['wall_s']:>7.2f} s  {row['per_s']:>7.1f}/s "
+        f"(target >= {row['target_per_s']:g}/s)  parent {row['parent_peak_mb']} MB, "
+        f"tree {row['tree_peak_mb']} MB  {naive}  mix {mix_text(row['mix'])}  "
+        f"rc={row['returncode']}",
+        flush=True,
+    )
+    for surprise in row["mix"].get("surprises", [])[:3]:
+        print(f"    unexpected grade: {surprise}", flush=True)
+
+
+def bench_classes(args: argparse.Namespace, work: Path) -> list[dict]:
+    """Grade every (assignment, format) class and time the naive baseline on each."""
+    rows = []
+    for assignment in args.assignments:
+        for fmt in FORMATS[assignment]:
+            row, folder = grade_class(assignment, fmt, args.n, args.jobs, work)
+            add_baseline(row, folder, args.jobs)
+            print_row(row)
+            rows.append(row)
+    return rows
+
+
+def bench_flatness(args: argparse.Namespace, work: Path, rows: list[dict]) -> dict:
+    """Grade jhu-hw3 .py at 1,000 and 10,000 submissions and compare the parent's peak RSS."""
+    if "jhu-hw3" not in args.assignments:
+        return {"skipped": "jhu-hw3 not selected"}
+    sizes = FLAT_SIZES[:1] if args.quick else FLAT_SIZES
+    runs = {}
+    for n in sizes:
+        same = [r for r in rows if r["class"] == "jhu-hw3 .py" and r["n"] == n]
+        row = same[0] if same else grade_class("jhu-hw3", "py", n, args.jobs, work)[0]
+        if not same:
+            print_row(row)
+        keys = ("wall_s", "per_s", "parent_peak_mb", "tree_peak_mb", "returncode")
+        runs[str(n)] = {key: row[key] for key in keys}
+    result: dict = {"runs": runs}
+    if len(runs) == 2:
+        small, large = (runs[str(n)]["parent_peak_mb"] for n in FLAT_SIZES)
+        result["parent_ratio"] = round(large / small, 2)
+    else:
+        result["note"] = "10,000 run skipped (--quick)"
+    return result
+
+
+def bench_selftest(args: argparse.Namespace, work: Path) -> dict:
+    """Time `grader selftest` on one correct submission, median of five runs."""
+    if not selftest_available():
+        return {"skipped": "selftest not available"}
+    assignment = next((a for a in args.assignments if "py" in FORMATS[a]), args.assignments[0])
+    fmt = FORMATS[assignment][0]
+    folder = work / "selftest"
+    write_class(assignment, fmt, 1, folder)
+    path = next(folder.iterdir())
+    return {"submission": f"{assignment} {fmt}", **time_selftest(path, SELFTEST_RUNS)}
+
+
+def class_table(rows: list[dict]) -> str:
+    """Return the throughput and memory table of the graded classes."""
+    headers = [
+        "class", "N", "jobs", "wall s", "subs/s", "target", "naive/s", "x naive",
+        "parent MB", "tree MB", "procs", "mix ok (c|w|b)", "rc",
+    ]
+    body = [
+        [
+            r["class"], r["n"], r["jobs"], r["wall_s"], r["per_s"], f">= {r['target_per_s']:g}",
+            r.get("naive_per_s"), r.get("speedup"), r["parent_peak_mb"], r["tree_peak_mb"],
+            r["max_processes"], mix_text(r["mix"]), r["returncode"],
+        ]
+        for r in rows
+    ]
+    return tabulate(body, headers=headers)
+
+
+def extra_table(flatness: dict, selftest: dict) -> str:
+    """Return the memory-flatness and self-test figures as a small table."""
+    body = []
+    for n, run in flatness.get("runs", {}).items():
+        body.append([f"jhu-hw3 .py parent peak RSS, N={n}", f"{run['parent_peak_mb']} MB", ""])
+    if "parent_ratio" in flatness:
+        body.append(["parent peak ratio 10,000 / 1,000", flatness["parent_ratio"], "about 1"])
+    for key in ("skipped", "note"):
+        if key in flatness:
+            body.append(["memory flatness", flatness[key], ""])
+    if "median_s" in selftest:
+        label = f"selftest median of {SELFTEST_RUNS} ({selftest['submission']})"
+        body.append([label, f"{selftest['median_s']:.3f} s", "< 1 s"])
+        body.append(["selftest exit codes", selftest["exit_codes"], "0"])
+    else:
+        body.append(["selftest", selftest["skipped"], "< 1 s"])
+    return tabulate(body, headers=["measure", "value", "target"])
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every part of the benchmark, print the summary and write results.json."""
+    args = parse_args(argv)
+    info = machine()
+    work = Path(tempfile.mkdtemp(prefix="grader-bench-"))
+    print(f"machine: {info}\nwork folder: {work}\nclasses (N={args.n}, --jobs {args.jobs}):")
+    try:
+        rows = bench_classes(args, work)
+        flatness = bench_flatness(args, work, rows)
+        selftest = bench_selftest(args, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    tables = f"{class_table(rows)}\n\n{extra_table(flatness, selftest)}"
+    print(f"\n{tables}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = {
+        "machine": info, "n": args.n, "jobs": args.jobs, "quick": args.quick,
+        "targets": {**TARGETS, "selftest_s": SELFTEST_TARGET_S}, "classes": rows,
+        "flatness": flatness, "selftest": selftest, "table": tables,
+    }
+    (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    print(f"\nwrote {args.out / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

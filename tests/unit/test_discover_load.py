@@ -1,0 +1,80 @@
+"""Finding and reading submissions as an LMS download gives them."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from grader.discover import discover
+from grader.load import load
+
+
+def test_lms_names_and_folders(tmp_path: Path) -> None:
+    (tmp_path / "Copy of hw3 (1).py").write_text('ASSIGNMENT = "jhu-hw3"\n')
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "hw1.py").write_text('ASSIGNMENT = "nyu-hw1"\n')
+    (tmp_path / "notes.txt").write_text("ignored")
+    found = discover([tmp_path], tmp_path, [])
+    assert [f.student for f in found] == ["bob", "Copy of hw3 (1)"]
+
+
+def test_same_id_twice_keeps_full_names(tmp_path: Path) -> None:
+    (tmp_path / "alice.py").write_text("x = 1\n")
+    (tmp_path / "alice.ipynb").write_text("{}")
+    assert sorted(f.student for f in discover([tmp_path], tmp_path, [])) == ["alice.ipynb", "alice.py"]
+
+
+def test_zip_with_escaping_entries_is_unpacked_safely(tmp_path: Path) -> None:
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("class/alice.py", 'ASSIGNMENT = "jhu-hw3"\n')
+        bundle.writestr("class/bob.py", 'ASSIGNMENT = "jhu-hw3"\n')
+        bundle.writestr("../evil.py", "print('escaped')\n")
+        bundle.writestr("/abs.py", "x = 1\n")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    notes: list[str] = []
+    found = discover([archive], scratch, notes)
+    assert [f.student for f in found] == ["alice", "bob"]
+    assert not (tmp_path / "evil.py").exists()
+    assert any("../evil.py" in n for n in notes) and any("/abs.py" in n for n in notes)
+
+
+def test_symlinked_submission_is_an_error(tmp_path: Path) -> None:
+    outside = tmp_path / "secret.py"
+    outside.write_text('ASSIGNMENT = "jhu-hw3"\n')
+    (tmp_path / "class").mkdir()
+    (tmp_path / "class" / "mallory.py").symlink_to(outside)
+    sub = load("mallory", tmp_path / "class" / "mallory.py", "class/mallory.py")
+    assert "symbolic link" in sub.error
+
+
+def test_symlink_inside_a_folder_is_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "eve"
+    folder.mkdir()
+    (folder / "hw1.py").write_text('ASSIGNMENT = "nyu-hw1"\n')
+    (folder / "mlp.py").symlink_to("/etc/passwd")
+    sub = load("eve", folder, "eve")
+    assert sub.entry == "hw1.py" and "mlp.py" not in sub.files
+    assert any("symbolic link" in w for w in sub.warnings)
+
+
+def test_encoding_error_names_the_byte(tmp_path: Path) -> None:
+    path = tmp_path / "bad.py"
+    path.write_bytes(b'ASSIGNMENT = "jhu-hw3"\nx = "\xff\xfe"\n')
+    assert "byte 0xff" in load("bad", path, "bad.py").error
+
+
+def test_content_hash_ignores_the_file_name(tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text("x = 1\n")
+    (tmp_path / "b.py").write_text("x = 1\n")
+    first, second = load("a", tmp_path / "a.py", "a"), load("b", tmp_path / "b.py", "b")
+    assert first.cells[0].source == second.cells[0].source
+
+
+def test_ambiguous_folder_says_which_files(tmp_path: Path) -> None:
+    folder = tmp_path / "carol"
+    folder.mkdir()
+    (folder / "a.py").write_text('ASSIGNMENT = "jhu-hw3"\n')
+    (folder / "b.ipynb").write_text('{"cells": [], "x": "ASSIGNMENT = \\"jhu-hw3\\""}')
+    assert "a.py, b.ipynb" in load("carol", folder, "carol").error
