@@ -60,7 +60,7 @@ class Store:
         self.index: dict[str, tuple[int, int]] = {}
         self.current: dict[str, str] = {}
         self._load_index()
-        self._handle = open(self.path, "ab")  # noqa: SIM115 - kept open for the whole run
+        self._handle = open(self.path, "ab")
 
     def _load_index(self) -> None:
         if not self.path.exists():
@@ -132,7 +132,7 @@ class Store:
         self._handle.close()
         self.index = {}
         self._load_index()
-        self._handle = open(self.path, "ab")  # noqa: SIM115
+        self._handle = open(self.path, "ab")
 
 
 def _key_of(line: bytes) -> str:
