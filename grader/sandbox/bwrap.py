@@ -96,7 +96,8 @@ def _setenv() -> list[str]:
 
 
 def _mounts() -> list[str]:
-    args: list[str] = []
+    # The private /tmp comes first: binds below may live under /tmp (a checkout or venv there).
+    args: list[str] = ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
     for top in SYSTEM_DIRS:
         path = Path(top)
         if path.is_symlink():
@@ -108,7 +109,7 @@ def _mounts() -> list[str]:
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for path in _python_paths():
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
     return args
 
 

@@ -179,8 +179,14 @@ def _cleanup(scratch: Path) -> None:
         return  # without the sandbox /tmp is the host's: only our own folder is ours to wipe
     for folder in ("/tmp", "/dev/shm", "/var/tmp"):
         for leftover in Path(folder).glob("*") if Path(folder).is_dir() else ():
-            if leftover.name != SCRATCH_NAME:
+            if leftover.name != SCRATCH_NAME and not _holds_code(leftover):
                 _remove(leftover)
+
+
+def _holds_code(path: Path) -> bool:
+    """Whether the interpreter or the grader is mounted below ``path`` (read-only, never wiped)."""
+    prefix = str(path) + os.sep
+    return any(p.startswith(prefix) for p in [*sys.path, os.path.dirname(__file__)])
 
 
 def _remove(path: Path) -> None:
