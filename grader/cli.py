@@ -52,7 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _check_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _check_parser(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check", help="grade a class: every file or folder directly under PATH is one submission",
         description="Grade submissions in isolated child processes and write report.json, grades.csv "
@@ -89,7 +89,7 @@ def _check(args: argparse.Namespace) -> int:
     return check(opts)
 
 
-def _selftest_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _selftest_parser(commands: argparse._SubParsersAction) -> None:
     selftest = commands.add_parser(
         "selftest", help="check your own submission before you hand it in (never shows answers)",
         description="Load your submission in the sandbox and check names, kinds, shapes and gradient "
@@ -106,7 +106,7 @@ def _selftest(args: argparse.Namespace) -> int:
     return selftest_path(args.path, question=args.question, assignment=args.assignment)
 
 
-def _solve_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _solve_parser(commands: argparse._SubParsersAction) -> None:
     solve = commands.add_parser("solve", help="print the canonical answers (instructors only)")
     solve.add_argument("assignment", help="the assignment id")
     solve.add_argument("--format", choices=["json", "table"], default="table")
@@ -144,7 +144,7 @@ def _list(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _rubric_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _rubric_parser(commands: argparse._SubParsersAction) -> None:
     group = commands.add_parser("rubric", help="validate a rubric file or print the rubric schema")
     sub = group.add_subparsers(dest="rubric_command", required=True, metavar="ACTION")
     validate = sub.add_parser("validate", help="check one rubric file")
@@ -161,7 +161,7 @@ def _rubric_validate(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _manual_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _manual_parser(commands: argparse._SubParsersAction) -> None:
     manual = commands.add_parser(
         "manual", help="enter a manual score for a text item, then rewrite grades.csv",
         description="Record an instructor's score for a text item in OUT/manual.csv and rewrite "

@@ -22,8 +22,11 @@ HARD_GRACE = 1.0
 class SubmissionJob:
     """The runs of one submission, driven by the sandbox pool."""
 
-    def __init__(self, sub: Submission, steps: list[Step], timeout: float, limits: dict[str, int]) -> None:
+    def __init__(self, sub: Submission, steps: list[Step], timeout: float, limits: dict[str, int],
+                 key: str = "", context: Any = None) -> None:
         self.sub = sub
+        self.key = key
+        self.context = context
         self.steps = steps
         self.timeout = timeout
         self.limits = limits

@@ -149,6 +149,7 @@ def _grade_all(run: Run, found: list[Found], scratch: Path, stderr: TextIO) -> N
     try:
         jobs = _jobs(run, found, bar)
         for job in pool.process(jobs) if pool else jobs:
+            assert isinstance(job, SubmissionJob)
             _record(run, job)
             bar.update()
     finally:
@@ -173,9 +174,7 @@ def _jobs(run: Run, found: list[Found], bar: Any) -> Iterator[SubmissionJob]:
             bar.update()
         else:
             steps = load_steps(sub, assignment.context.rubric) + assignment.steps
-            job = SubmissionJob(sub, steps, run.opts.timeout, _limits(run.opts))
-            job.key, job.assignment = key, assignment  # type: ignore[attr-defined]
-            yield job
+            yield SubmissionJob(sub, steps, run.opts.timeout, _limits(run.opts), key=key, context=assignment.context)
 
 
 def _resolve(sub: Submission, forced: str | None, known: dict[str, Assignment]) -> str | None:
@@ -201,17 +200,16 @@ def _limits(opts: CheckOptions) -> dict[str, int]:
 
 
 def _record(run: Run, job: SubmissionJob) -> None:
-    assignment: Assignment = job.assignment  # type: ignore[attr-defined]
     try:
-        report = grade.grade(assignment.context, job.sub, job)
+        report = grade.grade(job.context, job.sub, job)
     except Exception as exc:  # a grader bug: reported loudly, never scored as zero silently
         problem = f"{job.sub.student}: {type(exc).__name__}: {exc}"
         run.internal_errors.append(problem)
         job.sub.error = f"internal grader error, not the student's fault ({problem}); please report it"
-        report = grade.unusable(None, job.sub, assignment.context.rubric.assignment)
-        _save(run, f"uncacheable-{job.key}", report)  # type: ignore[attr-defined]
+        report = grade.unusable(None, job.sub, job.context.rubric.assignment)
+        _save(run, f"uncacheable-{job.key}", report)
         return
-    _save(run, job.key, report)  # type: ignore[attr-defined]
+    _save(run, job.key, report)
 
 
 def _save(run: Run, key: str, report: SubmissionReport) -> None:

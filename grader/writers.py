@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any
 
 from tabulate import tabulate
 
@@ -29,7 +29,7 @@ def write_report(path: Path, header: dict[str, Any], reports: Iterable[dict[str,
         _stream_report(out, header, reports)
 
 
-def _stream_report(out: TextIO, header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
+def _stream_report(out: IO[str], header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
     head = json.dumps({**header, "submissions": []}, indent=2)
     out.write(head[: head.rindex("[") + 1] + "\n")
     for i, report in enumerate(reports):
@@ -37,7 +37,7 @@ def _stream_report(out: TextIO, header: dict[str, Any], reports: Iterable[dict[s
     out.write("\n  ]\n}\n")
 
 
-def print_report(out: TextIO, header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
+def print_report(out: IO[str], header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
     """The same JSON on a stream (``--format json``)."""
     _stream_report(out, header, reports)
 
@@ -116,14 +116,14 @@ def write_grades(path: Path, header: list[str], possible: list[Any], rows: Itera
         print_grades(out, header, possible, rows)
 
 
-def print_grades(out: TextIO, header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> None:
+def print_grades(out: IO[str], header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
     writer.writerow(possible)
     writer.writerows(rows)
 
 
-def print_table(out: TextIO, header: list[str], rows: Iterable[list[Any]], widths: list[int]) -> None:
+def print_table(out: IO[str], header: list[str], rows: Iterable[list[Any]], widths: list[int]) -> None:
     """The terminal table, printed in chunks with fixed column widths."""
     padded = [h.ljust(w) for h, w in zip(header, widths, strict=True)]
     chunk: list[list[str]] = []
@@ -137,7 +137,7 @@ def print_table(out: TextIO, header: list[str], rows: Iterable[list[Any]], width
         _emit(out, padded, chunk, first)
 
 
-def _emit(out: TextIO, header: list[str], rows: list[list[str]], first: bool) -> None:
+def _emit(out: IO[str], header: list[str], rows: list[list[str]], first: bool) -> None:
     text = tabulate(rows, headers=header, tablefmt="simple", disable_numparse=True)
     lines = text.splitlines()
     out.write("\n".join(lines if first else lines[2:]) + "\n")

@@ -18,7 +18,7 @@ T = TypeVar("T", bound=type[ItemBase])
 
 def register(model: T) -> T:
     """Add an item model to the registry under its ``kind`` default."""
-    KINDS[model.model_fields["kind"].default] = model
+    KINDS[model.__pydantic_fields__["kind"].default] = model
     return model
 
 

@@ -52,7 +52,7 @@ def as_array(value: Value) -> tuple[np.ndarray | None, str]:
 
 
 def _nested(value: Value) -> tuple[np.ndarray | None, str]:
-    rows = []
+    rows: list[np.ndarray | np.float64] = []
     for item in value.items:
         number = as_number(item) if item.t != "array" else None
         if number is not None:

@@ -107,8 +107,8 @@ def _mounts() -> list[str]:
     for name in ETC_FILES:
         if Path("/etc", name).exists():
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
-    for path in _python_paths():
-        args += ["--ro-bind", path, path]
+    for code in _python_paths():
+        args += ["--ro-bind", code, code]
     args += ["--proc", "/proc", "--dev", "/dev"]
     return args
 

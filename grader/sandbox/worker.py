@@ -146,8 +146,8 @@ def _wait(ctrl: socket.socket, pid: int, run_id: str) -> dict[str, Any]:
     killed = False
     try:
         while True:
-            ready, _, _ = select.select([pidfd, ctrl], [], [])
-            if pidfd in ready:
+            ready, _, _ = select.select([pidfd, ctrl.fileno()], [], [])
+            if pidfd in ready:  # the child exited
                 break
             message, _ = _receive(ctrl)
             if message is None:

@@ -29,6 +29,13 @@ def gradient(f: Callable[[np.ndarray], float], x: np.ndarray, eps: float = EPS) 
     return grad
 
 
+def bind(f: Callable[..., float], *args: Any) -> Callable[[np.ndarray], float]:
+    """``v -> f(v, *args)``, the one-argument function finite differences need."""
+    def bound(v: np.ndarray) -> float:
+        return float(f(v, *args))
+    return bound
+
+
 def agrees(expected: np.ndarray, actual: Any) -> bool:
     """Whether ``actual`` has the expected shape and values, to finite-difference accuracy."""
     try:

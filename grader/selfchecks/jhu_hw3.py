@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from grader.selfchecks import Check, Namespace, Outcome
-from grader.selfchecks.fd import agrees, function, gradient, sigmoid, verdict
+from grader.selfchecks.fd import agrees, bind, function, gradient, sigmoid, verdict
 
 W0 = np.array([[0.3, 0.5], [-0.2, 0.4]])
 X0 = np.array([[0.0, 2.0], [3.0, 1.0]])
 Y0 = np.array([[0.5, 1.0], [1.0, -1.5]])
 NET = (0.25, -0.11, 0.78, 0.63)
 RNG_SEED = 20260
+
+
+def _bilinear(W: np.ndarray, G: np.ndarray, X: np.ndarray) -> float:
+    return float(np.sum(G * (W @ X)))
 
 
 def _grad_w(ns: Namespace) -> Outcome:
@@ -22,7 +28,7 @@ def _grad_w(ns: Namespace) -> Outcome:
     ok = True
     for m, n, k in [(2, 3, 4), (1, 1, 3), (3, 2, 1)]:
         G, X, W = rng.normal(size=(m, n)), rng.normal(size=(k, n)), rng.normal(size=(m, k))
-        ok &= agrees(gradient(lambda w, G=G, X=X: float(np.sum(G * (w @ X))), W), f(G.copy(), X.copy()))
+        ok &= agrees(gradient(bind(_bilinear, G, X), W), f(G.copy(), X.copy()))
     return verdict(ok, "grad_W(dL_dP, X) agrees with finite differences of L = sum(dL_dP * (W X))",
                    "Check the order and transposes of the product; the result is m x k.")
 
@@ -37,7 +43,7 @@ def _l2_step(ns: Namespace) -> Outcome:
         return None, "l2_step is not written yet"
     rng = np.random.default_rng(RNG_SEED)
     cases = [(W0, X0, Y0, 0.1), (rng.normal(size=(2, 3)), rng.normal(size=(3, 4)), rng.normal(size=(2, 4)), 0.05)]
-    ok = all(agrees(W - lr * gradient(lambda w, X=X, Y=Y: _l2_loss(w, X, Y), W), f(W.copy(), X.copy(), Y.copy(), lr))
+    ok = all(agrees(W - lr * gradient(bind(_l2_loss, X, Y), W), f(W.copy(), X.copy(), Y.copy(), lr))
              for W, X, Y, lr in cases)
     return verdict(ok, "l2_step is one gradient step on L = ||Y - W X||^2 (sum over the columns, no 1/2)",
                    "Take the gradient of exactly this loss: no mean over samples, no 1/2, one step using all columns.")
@@ -86,7 +92,7 @@ def _regression_loss(w: np.ndarray, x: float, y: float) -> float:
     return float((w[2] * sigmoid(w[1] * sigmoid(w[0] * x)) - y) ** 2)
 
 
-def _network(name: str, loss: object, samples: list[float], what: str) -> Check:
+def _network(name: str, loss: Callable[..., float], samples: list[float], what: str) -> Check:
     def run(ns: Namespace, impl: Namespace) -> Outcome:
         f = function(ns, name)
         if f is None:
@@ -94,7 +100,7 @@ def _network(name: str, loss: object, samples: list[float], what: str) -> Check:
         rng = np.random.default_rng(RNG_SEED)
         cases = [(np.array(NET[:3]), NET[3], y) for y in samples]
         cases += [(rng.normal(size=3), float(rng.normal()), float(rng.uniform(0.1, 0.9))) for _ in range(3)]
-        ok = all(agrees(gradient(lambda v, x=x, y=y: loss(v, x, y), w), f(*w, x, y)) for w, x, y in cases)  # type: ignore[operator]
+        ok = all(agrees(gradient(bind(loss, x, y), w), f(*w, x, y)) for w, x, y in cases)
         return verdict(ok, f"{name} agrees with finite differences of {what}, at the homework's weights and at random ones",
                        "Redo the chain rule layer by layer; report dL/dw, not dL/dy_hat or dL/dz3.")
     return Check("q2b" if name.startswith("class") else "q2c", f"{name} gradient check", run)

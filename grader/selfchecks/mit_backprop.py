@@ -6,7 +6,7 @@ import numpy as np
 
 from grader.harness.callables import sigmoid_prime
 from grader.selfchecks import Check, Namespace, Outcome
-from grader.selfchecks.fd import agrees, function, gradient, sigmoid, verdict
+from grader.selfchecks.fd import agrees, bind, function, gradient, sigmoid, verdict
 
 RNG_SEED = 6086
 HOMEWORK = (3.0, 1.0, 0.01, -5.0, -1.0)
@@ -88,7 +88,7 @@ def _simple_net(ns: Namespace, impl: Namespace) -> Outcome:
     rng = _rng()
     cases = [HOMEWORK] + [(float(rng.uniform(0.5, 3)), float(rng.uniform(0, 1)), float(rng.uniform(0.1, 1)),
                            float(rng.normal()), float(rng.normal())) for _ in range(3)]
-    ok = all(agrees(gradient(lambda p, x=x, t=t: _net_cost(p, x, t), np.array([w1, w2, b])), f(x, t, w1, w2, b))
+    ok = all(agrees(gradient(bind(_net_cost, x, t), np.array([w1, w2, b])), f(x, t, w1, w2, b))
              for x, t, w1, w2, b in cases)
     return verdict(ok, "simple_net_grads agrees with finite differences of C = 1/2 (y - t)^2",
                    "Backpropagate through the sigmoid, then w2, then the ReLU and w1.")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from grader.selfchecks import Check, Namespace, Outcome
-from grader.selfchecks.fd import ACTIVATIONS, agrees, function, gradient, verdict
+from grader.selfchecks.fd import ACTIVATIONS, agrees, bind, function, gradient, verdict
 
 RNG_SEED = 1008
 CONFIGS = [("relu", "identity", "mse", "1.2c"), ("sigmoid", "sigmoid", "mse", "1.3a"),
@@ -33,12 +33,11 @@ def _param_grads(f: str, g: str, loss: str, question: str) -> Check:
         x, y, params = _sample(np.random.default_rng(RNG_SEED), loss)
         got = grads(x.copy(), y.copy(), {k: v.copy() for k, v in params.items()}, f, g, loss)
 
-        def cost(name: str, v: np.ndarray) -> float:
+        def cost(v: np.ndarray, name: str) -> float:
             return float(value(forward(x, {**params, name: v}, f, g)["y_hat"], y, loss))
 
         ok = isinstance(got, dict) and all(
-            name in got and agrees(gradient(lambda v, n=name: cost(n, v), params[name]), got[name])
-            for name in params)
+            name in got and agrees(gradient(bind(cost, name), params[name]), got[name]) for name in params)
         return verdict(ok, f"param_grads ({f}, {g}, {loss}) agrees with finite differences of your "
                        "loss_value(forward_pass(...))",
                        "Check each gradient's shape and the chain rule; loss_value and forward_pass must be right too.")
@@ -65,7 +64,11 @@ def _jacobians(f: str, g: str, loss: str, question: str) -> Check:
 
 
 def _jacobian(fn: Any, z: np.ndarray) -> np.ndarray:
-    return np.stack([gradient(lambda v, i=i: float(fn(v)[i]), z) for i in range(z.size)])
+    return np.stack([gradient(bind(_entry, fn, i), z) for i in range(z.size)])
+
+
+def _entry(v: np.ndarray, fn: Any, i: int) -> float:
+    return float(fn(v)[i])
 
 
 def _mlp(ns: Namespace, impl: Namespace) -> Outcome:
