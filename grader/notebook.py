@@ -10,8 +10,6 @@ import json
 import re
 from dataclasses import dataclass
 
-import nbformat
-
 WRAPPING_MAGICS = {"time", "capture", "timeit", "prun", "debug"}
 MAGIC_LINE = re.compile(r"^(\s*)(%|!|\w+\s*=\s*[!%])")
 HELP_LINE = re.compile(r"^\s*[\w.]+\?{1,2}\s*$|^\s*\?{1,2}[\w.]+\s*$")
@@ -47,6 +45,8 @@ def parse(raw: bytes) -> list[Cell]:
         raise NotebookError(f"not valid JSON ({_short(exc)})") from None
     if not isinstance(data, dict) or "cells" not in data:
         raise NotebookError("valid JSON, but not a notebook (no 'cells' list)")
+    import nbformat  # imported here: .py submissions never pay for it
+
     try:
         notebook = nbformat.from_dict(data)
         if notebook.get("nbformat", 0) < 4:
