@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from grader.load import Submission
-from grader.plan import Step, payload
+from grader.plan import SharedSteps, Step, payload
 from grader.sandbox.pool import RunExit, RunRequest
 
 STARTUP_GRACE = 10.0
@@ -22,12 +22,14 @@ HARD_GRACE = 1.0
 class SubmissionJob:
     """The runs of one submission, driven by the sandbox pool."""
 
-    def __init__(self, sub: Submission, steps: list[Step], timeout: float, limits: dict[str, int],
-                 key: str = "", context: Any = None) -> None:
+    def __init__(self, sub: Submission, load: list[Step], shared: SharedSteps, timeout: float,
+                 limits: dict[str, int], key: str = "", context: Any = None) -> None:
         self.sub = sub
+        self.load = load
+        self.shared = shared
+        self.steps = load + shared.steps
         self.key = key
         self.context = context
-        self.steps = steps
         self.timeout = timeout
         self.limits = limits
         self.results: dict[int, dict[str, Any]] = {}
@@ -56,7 +58,8 @@ class SubmissionJob:
         self._planned = load + pending
         self.runs += 1
         self._current, self._since, self._ended, self._abort = None, now, False, ""
-        return RunRequest(payload(self.sub, self.steps, self._planned), self.limits)
+        return RunRequest(payload(self.sub, self.load, self.shared, self._planned), self.limits,
+                          (self.shared.id, self.shared.data))
 
     def _settled(self, index: int) -> bool:
         return index in self.results or index in self.failures
@@ -82,7 +85,9 @@ class SubmissionJob:
                 self._current, self._since = step, time.monotonic()
             elif kind == "done" and step not in self.results and isinstance(frame.get("result"), dict):
                 self.results[step] = frame["result"]
-                self._current, self._since = None, time.monotonic()
+                following = frame.get("next")
+                valid = type(following) is int and 0 <= following < len(self.steps)
+                self._current, self._since = (following if valid else None), time.monotonic()
 
     def deadline(self) -> float:
         limit = self.started + self.timeout + HARD_GRACE

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from grader import values
 from grader.execute import SubmissionJob
 from grader.kinds.base import Observed, Outcome
 from grader.kinds.evidence import Evidence
@@ -75,8 +74,9 @@ def _evidence(expected: Expected, sub: Submission, job: SubmissionJob, indices: 
               item: Any, autograd: str) -> Evidence:
     observed = [_observed(sub, job, i, item.name if not isinstance(item, FunctionItem) else item.lookup)
                 for i in indices]
-    evidence = Evidence(observed=observed[0], expected=expected.value, alternates=expected.alternates,
-                        aux=expected.aux, probes=expected.probes, expected_calls=expected.calls,
+    evidence = Evidence(observed=observed[0], expected=expected.value, expected_raw=expected.value_raw,
+                        alternates=expected.alternates, aux=expected.aux, probes=expected.probes,
+                        expected_calls=expected.calls, expected_calls_raw=expected.calls_raw,
                         calls=observed[1:], alternate_calls=expected.alternate_calls)
     if isinstance(item, FunctionItem) and item.flag_autograd:
         used = any(call.autograd for call in evidence.calls)
@@ -107,12 +107,11 @@ def _claim(sub: Submission, job: SubmissionJob, raw: dict[str, Any], name: str) 
     if status in ("raised", "timeout"):
         text = str(raw.get("message", ""))[:500]
         return Observed(status, message=text or ("timed out" if status == "timeout" else "raised"))
-    try:
-        value = values.decode(raw["value"])
-    except (KeyError, ValueError, TypeError, RecursionError):
+    if "value" not in raw:
         return Observed("killed", message="The reported value was malformed.")
-    mutated = tuple(str(m)[:40] for m in raw.get("mutated", []) if isinstance(m, str))[:10]
-    return Observed("ok", value=value, mutated=mutated, autograd=raw.get("autograd") is True)
+    mutated = raw.get("mutated", [])
+    mutated = tuple(str(m)[:40] for m in mutated if isinstance(m, str))[:10] if isinstance(mutated, list) else ()
+    return Observed("ok", raw=raw["value"], mutated=mutated, autograd=raw.get("autograd") is True)
 
 
 def _why_missing(sub: Submission, job: SubmissionJob, name: str) -> str:

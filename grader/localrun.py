@@ -55,15 +55,12 @@ def _one_child(namespace: dict[str, Any], steps: list[Step], todo: list[int],
 
 def _child(namespace: dict[str, Any], steps: list[Step], todo: list[int], fd: int) -> None:  # pragma: no cover
     try:
-        from grader.harness.child import Discard, FrameWriter, Namespaces, timed
+        from grader.harness.child import Discard, FrameWriter, Namespaces, run_steps
 
         sys.stdout = sys.stderr = Discard()
         signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(_timeout()))
         writer = FrameWriter(fd, "local")
-        spaces = Namespaces.live(namespace)
-        for index in todo:
-            writer.send(k="begin", step=index)
-            writer.send(k="done", step=index, result=timed(steps[index].wire(), spaces))
+        run_steps([s.wire() for s in steps], todo, Namespaces.live(namespace), writer)
     finally:
         os._exit(0)
 
@@ -95,4 +92,4 @@ def _collect(fd: int, pid: int, steps: list[Step], results: dict[int, dict[str, 
                 current, since = frame["step"], time.monotonic()
             elif frame.get("k") == "done":
                 results[frame["step"]] = frame["result"]
-                current, since = None, time.monotonic()
+                current, since = frame.get("next"), time.monotonic()

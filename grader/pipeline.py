@@ -26,7 +26,7 @@ from grader.errors import SolutionsError
 from grader.execute import SubmissionJob
 from grader.exitcodes import ExitCode
 from grader.load import Submission, load, sniff_assignment
-from grader.plan import Step, item_steps, load_steps
+from grader.plan import SharedSteps, item_steps, load_steps
 from grader.reference import compute, torch_available
 from grader.report import SubmissionReport
 from grader.rubric import Rubric
@@ -58,7 +58,7 @@ class Assignment:
     """One assignment's rubric, reference answers and shared item steps for this run."""
 
     context: grade.Context
-    steps: list[Step]
+    shared: SharedSteps
 
 
 @dataclass
@@ -139,7 +139,7 @@ def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, soluti
         raise SolutionsError("no solutions folder: pass --solutions DIR (the reference solver)")
     expected = compute(rubric, solutions, seed, torch=torch)
     probes = {key: e.probes for key, e in expected.items()}
-    return Assignment(grade.Context(rubric, expected, torch), item_steps(rubric, probes, set(expected)))
+    return Assignment(grade.Context(rubric, expected, torch), SharedSteps.of(item_steps(rubric, probes, set(expected))))
 
 
 def _grade_all(run: Run, found: list[Found], scratch: Path, stderr: TextIO) -> None:
@@ -173,8 +173,8 @@ def _jobs(run: Run, found: list[Found], bar: Any) -> Iterator[SubmissionJob]:
             _save(run, key, grade.unusable(assignment.context if assignment else None, sub, name))
             bar.update()
         else:
-            steps = load_steps(sub, assignment.context.rubric) + assignment.steps
-            yield SubmissionJob(sub, steps, run.opts.timeout, _limits(run.opts), key=key, context=assignment.context)
+            yield SubmissionJob(sub, load_steps(sub, assignment.context.rubric), assignment.shared,
+                                run.opts.timeout, _limits(run.opts), key=key, context=assignment.context)
 
 
 def _resolve(sub: Submission, forced: str | None, known: dict[str, Assignment]) -> str | None:

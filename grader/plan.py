@@ -6,6 +6,7 @@ once per run; only the load steps differ from one submission to the next.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -57,7 +58,7 @@ def _function_steps(key: str, item: FunctionItem, probes: list[Probe]) -> list[S
     steps = [Step(lookup, VALUE_LIMIT, item=key)]
     for i, probe in enumerate(probes):
         body = {"op": "call", "item": key, "name": item.lookup, "source": item.source, "harness": item.harness,
-                "scenario": item.scenario, "probe": probe.to_json()}
+                "scenario": item.scenario, "pure": item.pure, "probe": probe.to_json()}
         steps.append(Step(body, item.call_timeout, item=key, probe=i))
     return steps
 
@@ -80,17 +81,30 @@ def _filename(sub: Submission, cell_name: str) -> str:
     return cell_name if sub.is_notebook else sub.entry
 
 
-def payload(sub: Submission, steps: list[Step], run: list[int]) -> dict[str, Any]:
-    """The job a child reads: the submission's files and the steps to run."""
+@dataclass(frozen=True)
+class SharedSteps:
+    """Item steps that every submission of a run shares, sent to each worker once.
+
+    They hold probe inputs only (never an expected output), so a warm worker may keep them.
+    """
+
+    id: str
+    steps: list[Step]
+    data: bytes
+
+    @classmethod
+    def of(cls, steps: list[Step]) -> SharedSteps:
+        data = json.dumps([step.wire() for step in steps]).encode()
+        return cls(hashlib.sha256(data).hexdigest()[:16], steps, data)
+
+
+def payload(sub: Submission, load: list[Step], shared: SharedSteps, run: list[int]) -> dict[str, Any]:
+    """The job a child reads: the submission's files, its load steps, and the steps to run."""
     return {
         "files": {name: data.decode("latin-1") for name, data in sub.files.items()},
         "entry": sub.entry,
         "module_name": "__main__" if sub.is_notebook else "submission",
-        "steps": [step.wire() for step in steps],
+        "load": [step.wire() for step in load],
+        "shared": shared.id,
         "run": run,
     }
-
-
-def size(steps: list[Step]) -> int:
-    """Bytes of the steps' JSON, for diagnostics."""
-    return len(json.dumps([s.wire() for s in steps]))

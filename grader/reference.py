@@ -31,10 +31,12 @@ class Expected:
     """Everything the checks of one item need from the reference."""
 
     value: Value | None = None
+    value_raw: Any = None
     alternates: list[tuple[Alternate, Value]] = field(default_factory=list)
     aux: dict[str, Value] = field(default_factory=dict)
     probes: list[Probe] = field(default_factory=list)
     calls: list[Value] = field(default_factory=list)
+    calls_raw: list[Any] = field(default_factory=list)
     alternate_calls: list[tuple[Alternate, list[Value | None]]] = field(default_factory=list)
 
 
@@ -88,7 +90,8 @@ def _expected(key: str, item: Any, module: ModuleType, seed: int) -> Expected:
         return _function(key, item, module, seed)
     if item.is_manual:
         return Expected()
-    found = Expected(value=_plain(_attribute(module, item.name)))
+    raw = encode(_attribute(module, item.name))
+    found = Expected(value=values.decode(raw), value_raw=raw)
     found.alternates = [(alt, _plain(_attribute(module, alt.reference))) for alt in item.alternates]
     if isinstance(item, OrderItem):
         found.aux[item.constraints] = _plain(_attribute(module, item.constraints))
@@ -100,10 +103,11 @@ def _function(key: str, item: FunctionItem, module: ModuleType, seed: int) -> Ex
     probes = generate(key, item.args, item.probes, seed)
     found = Expected(probes=probes)
     for i, probe in enumerate(probes):
-        result = call(target, probe.to_json(), item.harness, item.scenario)
+        result = call(target, probe.to_json(), item.harness, item.scenario, pure=item.pure)
         if result["status"] != "ok":
             raise SolutionsError(f"the reference {item.lookup} failed on probe {i + 1} of {key}: {result['message']}")
         found.calls.append(values.decode(result["value"]))
+        found.calls_raw.append(result["value"])
     for alt in item.alternates:
         alt_target = _attribute(module, alt.reference)
         outputs: list[Value | None] = []

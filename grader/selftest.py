@@ -20,7 +20,7 @@ from grader.execute import SubmissionJob
 from grader.exitcodes import ExitCode
 from grader.kinds.function import FunctionItem, output_problem
 from grader.load import load
-from grader.plan import Step, item_steps, load_steps
+from grader.plan import SharedSteps, Step, item_steps, load_steps
 from grader.probes import generate
 from grader.rubric import Rubric
 from grader.sandbox import detect_mode
@@ -79,12 +79,13 @@ def selftest_path(path: Path, *, question: str | None = None, assignment: str | 
             if pool is None:
                 print(f"[fix] {sub.error}\n{DISCLAIMER}", file=out)
                 return ExitCode.PROBLEMS_FOUND
-            steps = load_steps(sub, rubric) + plan(rubric, question)
-            job = SubmissionJob(sub, steps, timeout=120.0, limits=SELFTEST_LIMITS)
+            job = SubmissionJob(sub, load_steps(sub, rubric), SharedSteps.of(plan(rubric, question)),
+                                timeout=120.0, limits=SELFTEST_LIMITS)
             list(pool.process([job]))
         finally:
             if pool is not None:
                 pool.close()
+    steps = job.steps
     results = {i: job.results.get(i) or job.failures.get(i) or {"status": "timeout"} for i in range(len(steps))}
     return _print(rubric, question, steps, results, f"{path} ({rubric.assignment})", out, _load_notes(job))
 

@@ -25,10 +25,14 @@ class StepTimeout(BaseException):
     """Raised by the child's soft timer; never caught as a student error."""
 
 
-def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None) -> dict[str, Any]:
-    """Run one probe against ``target`` and return a plain result record."""
+def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None,
+         *, pure: bool = False) -> dict[str, Any]:
+    """Run one probe against ``target`` and return a plain result record.
+
+    With ``pure``, the record also names the inputs the call changed.
+    """
     kwargs = {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]}
-    pristine = {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]}
+    pristine = {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]} if pure else kwargs
     with _autograd_watch() as used:
         try:
             if harness == "mlp":
@@ -40,7 +44,8 @@ def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None)
         except BaseException as exc:
             return {"status": "raised", "message": describe_exception(exc), "autograd": used[0]}
         encoded = encode(output)
-    return {"status": "ok", "value": encoded, "mutated": _mutated(kwargs, pristine), "autograd": used[0]}
+    mutated = _mutated(kwargs, pristine) if pure else []
+    return {"status": "ok", "value": encoded, "mutated": mutated, "autograd": used[0]}
 
 
 def describe_exception(exc: BaseException) -> str:

@@ -88,7 +88,7 @@ class _NoIPython:
         return lambda *args, **kwargs: None
 
 
-def run(fd_in: int, fd_out: int, workdir: Path) -> NoReturn:
+def run(fd_in: int, fd_out: int, workdir: Path, shared: dict[str, list[dict[str, Any]]]) -> NoReturn:
     """Read the job, run the listed steps, report each one, then exit."""
     job = json.loads(_read_all(fd_in))
     os.close(fd_in)
@@ -96,12 +96,18 @@ def run(fd_in: int, fd_out: int, workdir: Path) -> NoReturn:
     _prepare(job, workdir)
     spaces = Namespaces(job, workdir)
     signal.signal(signal.SIGALRM, _alarm)
-    for index in job["run"]:
-        step = job["steps"][index]
-        writer.send(k="begin", step=index)
-        writer.send(k="done", step=index, result=timed(step, spaces))
+    run_steps(job["load"] + shared.get(job["shared"], []), job["run"], spaces, writer)
     writer.send(k="end")
     os._exit(0)
+
+
+def run_steps(steps: list[dict[str, Any]], order: list[int], spaces: Namespaces, writer: FrameWriter) -> None:
+    """Run ``order``'s steps; each "done" frame also announces the next step as begun."""
+    if order:
+        writer.send(k="begin", step=order[0])
+    for position, index in enumerate(order):
+        following = order[position + 1] if position + 1 < len(order) else None
+        writer.send(k="done", step=index, result=timed(steps[index], spaces), next=following)
 
 
 def _read_all(fd: int) -> bytes:
@@ -160,7 +166,7 @@ def _run_step(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
     target = namespace[step["name"]]
     if op == "value":
         return {"status": "ok", "value": encode(target)}
-    return call(target, step["probe"], step["harness"], step.get("scenario"))
+    return call(target, step["probe"], step["harness"], step.get("scenario"), pure=step.get("pure", False))
 
 
 def _exec_cell(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:

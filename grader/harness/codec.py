@@ -8,6 +8,7 @@ arrays become raw little-endian bytes, unknown objects become their type name.
 from __future__ import annotations
 
 import base64
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -125,7 +126,7 @@ def decode_array_bytes(encoded: Encoded) -> np.ndarray:
     if store not in ("<f4", "<f8") or any(n < 0 for n in shape):
         raise ValueError("malformed array")
     raw = base64.b64decode(encoded["b64"], validate=True)
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)
     if count > MAX_ELEMENTS or len(raw) != count * np.dtype(store).itemsize:
         raise ValueError("array bytes do not match its shape")
     return np.frombuffer(raw, dtype=store).reshape(shape).copy()

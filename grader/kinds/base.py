@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import Field
 
 from grader.probes import Frozen
-from grader.values import Value
+from grader.values import Value, decode
 
 
 class Outcome(enum.StrEnum):
@@ -65,15 +66,36 @@ class ItemBase(Frozen):
         return ""
 
 
-@dataclass(frozen=True)
 class Observed:
-    """What the child reported for one lookup or one call: a claim, never trusted as a score."""
+    """What the child reported for one lookup or one call: a claim, never trusted as a score.
 
-    status: str  # ok | missing | raised | timeout | killed | not-run
-    value: Value | None = None
-    message: str = ""
-    mutated: tuple[str, ...] = ()
-    autograd: bool = False
+    ``raw`` is the encoded value as received; it is decoded (and validated) only when a check
+    needs more than "is it byte-for-byte the reference's value".
+    """
+
+    __slots__ = ("_value", "autograd", "message", "mutated", "raw", "status")
+
+    def __init__(self, status: str, value: Value | None = None, message: str = "",
+                 mutated: tuple[str, ...] = (), autograd: bool = False, raw: Any = None) -> None:
+        self.status = status  # ok | missing | raised | timeout | killed
+        self._value = value
+        self.message = message
+        self.mutated = mutated
+        self.autograd = autograd
+        self.raw = raw
+
+    @property
+    def value(self) -> Value | None:
+        if self._value is None and self.raw is not None:
+            try:
+                self._value = decode(self.raw)
+            except (KeyError, ValueError, TypeError, RecursionError):
+                self._value = Value("error", v="a malformed report")
+        return self._value
+
+    def same_as(self, raw: Any) -> bool:
+        """Whether the report is exactly the reference's encoded value (so every check passes)."""
+        return self.raw is not None and raw is not None and self.raw == raw
 
 
 @dataclass

@@ -10,7 +10,7 @@ from grader.kinds import register
 from grader.kinds.base import Alternate, ItemBase, Observed, Outcome, Verdict, unusable
 from grader.kinds.compare import Rule, compare
 from grader.kinds.evidence import Evidence
-from grader.probes import ArgSpec, Frozen, Probe, ProbeSettings
+from grader.probes import ArgSpec, Frozen, ProbeSettings
 from grader.values import Value
 
 MAX_DETAILS = 3
@@ -87,21 +87,24 @@ class FunctionItem(ItemBase):
             return Verdict.wrong(f"`{self.lookup}` is {found.describe()}, expected a function.")
         if all("NotImplementedError" in c.message for c in evidence.calls) and evidence.calls:
             return Verdict(Outcome.MISSING, 0.0, [f"`{self.lookup}` raises NotImplementedError: not written yet."])
-        failures = self._failures(evidence.probes, evidence.expected_calls, evidence.calls)
+        failures = self._failures(evidence)
         total = len(evidence.probes)
         if not failures:
             return Verdict.correct(f"All {total} probes pass ({self.rule().text()}).")
         return self._partial(evidence, failures, total)
 
-    def _failures(self, probes: list[Probe], expected: list[Value], calls: list[Observed]) -> list[tuple[int, Observed, list[str]]]:
+    def _failures(self, evidence: Evidence) -> list[tuple[int, Observed, list[str]]]:
         failures = []
-        for i, (probe, want, call) in enumerate(zip(probes, expected, calls, strict=True)):
-            problems = self._problems(probe, want, call)
+        raws = evidence.expected_calls_raw or [None] * len(evidence.calls)
+        for i, (want, call, raw) in enumerate(zip(evidence.expected_calls, evidence.calls, raws, strict=True)):
+            if call.same_as(raw) and not (self.pure and call.mutated):
+                continue
+            problems = self._problems(want, call)
             if problems:
                 failures.append((i, call, problems))
         return failures
 
-    def _problems(self, probe: Probe, want: Value, call: Observed) -> list[str]:
+    def _problems(self, want: Value, call: Observed) -> list[str]:
         if call.status != "ok" or call.value is None:
             return [call.message or f"the call ended with status {call.status}"]
         problems = compare(want, call.value, self.rule(), "the result", reveal=self.visible)

@@ -18,6 +18,8 @@ def check_numeric(name: str, evidence: Evidence, rule: Rule, type_problem: TypeC
     early = unusable(name, evidence.observed)
     if early:
         return early
+    if evidence.observed.same_as(evidence.expected_raw):
+        return Verdict.correct(f"`{name}` is correct ({rule.text()}).")
     actual = evidence.observed.value
     assert actual is not None and evidence.expected is not None
     if actual.t == "none":

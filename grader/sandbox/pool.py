@@ -37,6 +37,7 @@ class RunRequest:
 
     payload: dict[str, Any]
     limits: dict[str, int]
+    shared: tuple[str, bytes]
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class _Worker:
         self.run: _Run | None = None
         self.run_id = ""
         self.dead = False
+        self.shared: set[str] = set()
 
     @property
     def gone(self) -> bool:
@@ -109,6 +111,16 @@ class _Worker:
             return self.log.read_text(errors="replace")[-2000:]
         except OSError:
             return ""
+
+
+def _memfd(data: bytes) -> int:
+    """An anonymous in-memory file holding ``data``, positioned at its start."""
+    fd = os.memfd_create("grader", os.MFD_CLOEXEC)
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
 
 
 class Pool:
@@ -165,10 +177,16 @@ class Pool:
         request = job.next_run()
         if request is None:
             return False
+        shared_id, shared_data = request.shared
+        if shared_id not in worker.shared:
+            shared_fd = _memfd(shared_data)
+            try:
+                worker.send({"k": "shared", "id": shared_id}, [shared_fd])
+            finally:
+                os.close(shared_fd)
+            worker.shared.add(shared_id)
         nonce = secrets.token_hex(16)
-        job_fd = os.memfd_create("job", os.MFD_CLOEXEC)
-        os.write(job_fd, json.dumps({**request.payload, "nonce": nonce}).encode())
-        os.lseek(job_fd, 0, os.SEEK_SET)
+        job_fd = _memfd(json.dumps({**request.payload, "nonce": nonce}).encode())
         read_fd, write_fd = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
         worker.run_id = secrets.token_hex(8)
         try:

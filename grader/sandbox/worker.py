@@ -35,13 +35,17 @@ def main(argv: list[str] | None = None) -> None:
     _preload(torch=args.torch)
     scratch = _scratch_root()
     ctrl.send(json.dumps({"k": "ready", "pid": os.getpid()}).encode())
+    shared: dict[str, list[dict[str, Any]]] = {}
     while True:
         message, fds = _receive(ctrl)
         if message is not None and message.get("k") == "kill":
             continue  # a kill that crossed the run's end on the wire
+        if message is not None and message.get("k") == "shared":
+            shared[message["id"]] = json.loads(_read_fd(fds[0]))
+            continue
         if message is None or message.get("k") != "run":
             return
-        status = _serve(ctrl, message, fds, scratch)
+        status = _serve(ctrl, message, fds, scratch, shared)
         _cleanup(scratch)
         ctrl.send(json.dumps({"k": "exit", "id": message["id"], **status}).encode())
 
@@ -98,18 +102,30 @@ def _receive(ctrl: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
     return json.loads(data), list(fds)
 
 
-def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch: Path) -> dict[str, Any]:
+def _read_fd(fd: int) -> bytes:
+    chunks = []
+    try:
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+    return b"".join(chunks)
+
+
+def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch: Path,
+           shared: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     job_in, job_out = fds
     workdir = scratch / "work"
     pid = os.fork()
     if pid == 0:
-        _child(ctrl, job_in, job_out, workdir, message["limits"])
+        _child(ctrl, job_in, job_out, workdir, message["limits"], shared)
     os.close(job_in)
     os.close(job_out)
     return _wait(ctrl, pid, message["id"])
 
 
-def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: Path, limits: dict[str, int]) -> NoReturn:
+def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: Path, limits: dict[str, int],
+           shared: dict[str, list[dict[str, Any]]]) -> NoReturn:
     try:
         ctrl.close()
         os.setsid()
@@ -120,7 +136,7 @@ def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: Path, limits
             os.dup2(devnull, fd)
         from grader.harness.child import run
 
-        run(job_in, job_out, workdir)
+        run(job_in, job_out, workdir, shared)
     finally:
         os._exit(70)
 

@@ -28,7 +28,7 @@ def evidence_for(student: Any, item: FunctionItem = ITEM, alternates: list[tuple
     expected = [values.decode(call(reference, p.to_json(), "call", None)["value"]) for p in probes]
     calls = []
     for p in probes:
-        result = call(student, p.to_json(), "call", None)
+        result = call(student, p.to_json(), "call", None, pure=item.pure)
         value = values.decode(result["value"]) if result["status"] == "ok" else None
         calls.append(Observed(result["status"], value=value, message=result.get("message", ""),
                               mutated=tuple(result.get("mutated", ())), autograd=result["autograd"]))
