@@ -25,14 +25,34 @@ class StepTimeout(BaseException):
     """Raised by the child's soft timer; never caught as a student error."""
 
 
+def arguments(probe: dict[str, Any]) -> dict[str, Any]:
+    """The probe's arguments as Python objects (decoded once, then copied for every call)."""
+    return {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]}
+
+
+def fresh(value: Any) -> Any:
+    """A copy of a probe argument that a call may change without touching the original."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if hasattr(value, "clone") and type(value).__module__.startswith("torch"):
+        return value.clone()
+    if isinstance(value, dict):
+        return {key: fresh(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(fresh(item) for item in value)
+    return value
+
+
 def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None,
-         *, pure: bool = False) -> dict[str, Any]:
+         *, pure: bool = False, prebuilt: dict[str, Any] | None = None) -> dict[str, Any]:
     """Run one probe against ``target`` and return a plain result record.
 
-    With ``pure``, the record also names the inputs the call changed.
+    With ``pure``, the record also names the inputs the call changed. ``prebuilt`` holds the
+    arguments already decoded (a warm worker decodes them once for all its children).
     """
-    kwargs = {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]}
-    pristine = {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]} if pure else kwargs
+    source = prebuilt if prebuilt is not None else arguments(probe)
+    kwargs = {name: fresh(value) for name, value in source.items()}
+    pristine = {name: fresh(value) for name, value in source.items()} if pure else kwargs
     with _autograd_watch() as used:
         try:
             if harness == "mlp":

@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from grader.harness.calls import StepTimeout, call, describe_exception
+from grader.harness.calls import StepTimeout, arguments, call, describe_exception
 from grader.harness.codec import encode
 
 FRAME_HEADER = struct.Struct(">I")
@@ -101,6 +101,14 @@ def run(fd_in: int, fd_out: int, workdir: Path, shared: dict[str, list[dict[str,
     os._exit(0)
 
 
+def prebuild(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Decode every call step's arguments once, before children are forked from this process."""
+    for step in steps:
+        if step.get("op") == "call":
+            step["prebuilt"] = arguments(step["probe"])
+    return steps
+
+
 def run_steps(steps: list[dict[str, Any]], order: list[int], spaces: Namespaces, writer: FrameWriter) -> None:
     """Run ``order``'s steps; each "done" frame also announces the next step as begun."""
     if order:
@@ -166,7 +174,8 @@ def _run_step(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
     target = namespace[step["name"]]
     if op == "value":
         return {"status": "ok", "value": encode(target)}
-    return call(target, step["probe"], step["harness"], step.get("scenario"), pure=step.get("pure", False))
+    return call(target, step["probe"], step["harness"], step.get("scenario"), pure=step.get("pure", False),
+                prebuilt=step.get("prebuilt"))
 
 
 def _exec_cell(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:

@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> None:
         if message is not None and message.get("k") == "kill":
             continue  # a kill that crossed the run's end on the wire
         if message is not None and message.get("k") == "shared":
-            shared[message["id"]] = json.loads(_read_fd(fds[0]))
+            from grader.harness.child import prebuild
+
+            shared[message["id"]] = prebuild(json.loads(_read_fd(fds[0])))
             continue
         if message is None or message.get("k") != "run":
             return

@@ -3,7 +3,7 @@ ASSIGNMENT = "jhu-hw3"
 # Attacks the harness from inside its own process: the blank template, then it replaces the
 # harness's encode, call, value lookup and FrameWriter.send, so every later step claims an
 # "ok" result with "points"/"outcome" fields, and forges a "done" frame for every step with
-# the run's real nonce (found on the harness's stack frame).
+# the run's real nonce (the harness's own writer, found on the call stack).
 # Expect: the parent computes every score itself: 0 points, nothing correct, nothing pending.
 import sys
 
@@ -26,7 +26,7 @@ def _fake_call(*args, **kwargs):
 _codec.encode = _child.encode = _fake_encode
 _calls.call = _child.call = _fake_call
 _child._run_step = lambda step, spaces: dict(_CLAIM)
-_original_send = _child.FrameWriter.send
+_original_send = getattr(getattr(_child, "FrameWriter", None), "send", None)
 
 
 def _send(self, **fields):
@@ -35,13 +35,27 @@ def _send(self, **fields):
     _original_send(self, points=27, outcome="correct", status="graded", **fields)
 
 
-_child.FrameWriter.send = _send
+if _original_send is not None:
+    _child.FrameWriter.send = _send
 
-_frame = sys._getframe()
-while _frame is not None:
-    _locals = _frame.f_locals
-    if "writer" in _locals and "job" in _locals:
-        for _index in range(len(_locals["job"]["steps"])):
-            _locals["writer"].send(k="done", step=_index, result=dict(_CLAIM))
-        break
-    _frame = _frame.f_back
+
+def _harness():
+    """The harness's frame writer and its list of steps, found on the call stack."""
+    writer = steps = None
+    frame = sys._getframe()
+    while frame is not None:
+        for value in list(frame.f_locals.values()):
+            if writer is None and hasattr(value, "nonce") and hasattr(value, "send"):
+                writer = value
+            if isinstance(value, dict) and isinstance(value.get("steps"), list):
+                value = value["steps"]
+            if isinstance(value, list) and value and all(isinstance(s, dict) and "op" in s for s in value):
+                steps = value if steps is None or len(value) > len(steps) else steps
+        frame = frame.f_back
+    return writer, steps or []
+
+
+_writer, _steps = _harness()
+for _index in range(len(_steps)):
+    if _writer is not None:
+        _writer.send(k="done", step=_index, result=dict(_CLAIM))

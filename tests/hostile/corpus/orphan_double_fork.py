@@ -2,9 +2,12 @@ ASSIGNMENT = "jhu-hw3"
 # compose: reference+snippet
 # Attacks process clean-up: the classic daemon double fork (fork, setsid, fork, exit), at
 # import and on every call of l2_step; the grandchild execs a sleeper with the marker argument.
+# l2_step answers right only once it has seen its sleeper running (so "correct" proves the
+# attack really ran).
 # Expect: every automatic item correct; afterwards no process with the marker is alive.
 import os
 import sys
+import time
 
 _SLEEPER = [sys.executable, "-I", "-S", "-c", "import time; time.sleep(1000)", "@@MARKER@@"]
 
@@ -21,10 +24,24 @@ def _daemon():
     os.waitpid(pid, 0)
 
 
+def _sleeper_alive():
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    if b"@@MARKER@@" in handle.read():
+                        return True
+            except OSError:
+                pass
+        time.sleep(0.01)
+    return False
+
+
 _daemon()
 _reference_l2_step = l2_step  # noqa: F821 - defined by the reference part above
 
 
 def l2_step(W, X, Y, lr):
     _daemon()
-    return _reference_l2_step(W, X, Y, lr)
+    return _reference_l2_step(W, X, Y, lr) if _sleeper_alive() else None

@@ -1,19 +1,40 @@
 ASSIGNMENT = "jhu-hw3"
 # compose: reference+snippet
-# Attacks process clean-up where it is weakest: starts a setsid sleeper with the marker, then
-# regression_grads SIGKILLs its parent, the warm worker, which would have killed the sleeper
-# after the run. Orphans now go to whoever adopts them.
-# Expect: q2c/regression_grads "error"; everything else correct; afterwards no process with
-# the marker is alive.
+# Attacks process clean-up where it is weakest: starts a setsid sleeper with the marker (and
+# fails the import unless it sees it running), then regression_grads SIGKILLs its parent, the
+# warm worker, which would have killed the sleeper after the run. Orphans now go to whoever
+# adopts them.
+# Expect: q2c/regression_grads "error"; everything else correct; afterwards no process
+# with the marker is alive.
 import os
 import signal
 import subprocess
 import sys
+import time
 
 subprocess.Popen([sys.executable, "-I", "-S", "-c", "import time; time.sleep(1000)", "@@MARKER@@"],
                  start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                  stderr=subprocess.DEVNULL)
 
 
+def _sleeper_alive():
+    end = time.monotonic() + 2.0
+    while time.monotonic() < end:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{pid}/cmdline", "rb") as handle:
+                    if b"@@MARKER@@" in handle.read():
+                        return True
+            except OSError:
+                pass
+        time.sleep(0.01)
+    return False
+
+
+if not _sleeper_alive():
+    raise RuntimeError("the sleeper did not start")
+
+
 def regression_grads(w1, w2, w3, x, y):
     os.kill(os.getppid(), signal.SIGKILL)
+    time.sleep(30)  # wait for the end here, so that the death is this step's

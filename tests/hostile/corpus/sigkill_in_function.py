@@ -1,10 +1,10 @@
 ASSIGNMENT = "jhu-hw3"
 # compose: reference+snippet
-# Attacks the call harness: sigmoid_prime SIGKILLs its own process.
-# Expect: q2a/sigmoid_prime "error"; everything else correct.
+# Attacks the call harness: regression_grads SIGKILLs its own process.
+# Expect: q2c/regression_grads "error"; everything else correct.
 import os
 import signal
 
 
-def sigmoid_prime(z):
+def regression_grads(w1, w2, w3, x, y):
     os.kill(os.getpid(), signal.SIGKILL)
