@@ -17,6 +17,7 @@ from grader.sandbox.pool import RunExit, RunRequest
 
 STARTUP_GRACE = 10.0
 HARD_GRACE = 1.0
+OVERRUN_TOLERANCE = 0.25  # a step reported later than its limit is a timeout, whatever it claims
 
 
 class SubmissionJob:
@@ -44,6 +45,7 @@ class SubmissionJob:
         self._expired = False
         self._abort = ""
         self._planned: list[int] = []
+        self._began: dict[int, float] = {}
 
     def next_run(self) -> RunRequest | None:
         """The next child run, or None when every step has a result."""
@@ -58,6 +60,7 @@ class SubmissionJob:
         self._planned = load + pending
         self.runs += 1
         self._current, self._since, self._ended, self._abort = None, now, False, ""
+        self._began = {}
         return RunRequest(payload(self.sub, self.load, self.shared, self._planned), self.limits,
                           (self.shared.id, self.shared.data))
 
@@ -81,13 +84,30 @@ class SubmissionJob:
         elif kind == "end":
             self._ended = True
         elif type(step) is int and 0 <= step < len(self.steps):
+            now = time.monotonic()
             if kind == "begin":
-                self._current, self._since = step, time.monotonic()
+                self._begin(step, now)
             elif kind == "done" and step not in self.results and isinstance(frame.get("result"), dict):
                 self.results[step] = frame["result"]
+                self._check_duration(step, now)
                 following = frame.get("next")
-                valid = type(following) is int and 0 <= following < len(self.steps)
-                self._current, self._since = (following if valid else None), time.monotonic()
+                self._current, self._since = None, now
+                if isinstance(following, int) and 0 <= following < len(self.steps):
+                    self._begin(following, now)
+
+    def _begin(self, step: int, now: float) -> None:
+        """The parent's own clock for a step starts at its first announcement; later ones are ignored."""
+        self._current, self._since = step, now
+        self._began.setdefault(step, now)
+
+    def _check_duration(self, step: int, now: float) -> None:
+        """A result that came back after the step's limit is a timeout (the child may have hidden it)."""
+        limit = self.steps[step].limit
+        if step in self._began and now - self._began[step] > limit + OVERRUN_TOLERANCE and step not in self.failures:
+            what = f"cell {self.steps[step].cell}" if self.steps[step].is_load else "this step"
+            self.failures[step] = {"status": "timeout", "message": f"{what} did not finish within {limit:g} s"}
+            if not self.steps[step].is_load:
+                self._skip_rest_of_item(step)
 
     def deadline(self) -> float:
         limit = self.started + self.timeout + HARD_GRACE

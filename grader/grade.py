@@ -93,8 +93,10 @@ def _observed(sub: Submission, job: SubmissionJob, index: int, name: str) -> Obs
             return Observed(status, message=f"Not run: an earlier probe failed ({failure['message']}).")
         return Observed("timeout" if failure["status"] == "timeout" else "killed", message=failure["message"])
     raw = job.results.get(index)
-    if raw is None or raw.get("status") not in STATUSES:
+    if raw is None:
         return Observed("killed", message="No result was reported for this step.")
+    if not isinstance(raw.get("status"), str) or raw["status"] not in STATUSES:
+        return Observed("killed", message="The step's report was malformed.")
     return _claim(sub, job, raw, name)
 
 
@@ -105,7 +107,8 @@ def _claim(sub: Submission, job: SubmissionJob, raw: dict[str, Any], name: str) 
     if status == "missing":
         return Observed("missing", message=_why_missing(sub, job, name))
     if status in ("raised", "timeout"):
-        text = str(raw.get("message", ""))[:500]
+        message = raw.get("message", "")
+        text = message[:500] if isinstance(message, str) else ""
         return Observed(status, message=text or ("timed out" if status == "timeout" else "raised"))
     if "value" not in raw:
         return Observed("killed", message="The reported value was malformed.")
@@ -128,12 +131,14 @@ def _why_missing(sub: Submission, job: SubmissionJob, name: str) -> str:
 
 def _load_problem(job: SubmissionJob, index: int) -> str:
     if index in job.failures:
-        return job.failures[index]["message"]
+        return str(job.failures[index]["message"])
     result = job.results.get(index, {})
-    if result.get("status") in ("raised", "timeout"):
+    status = result.get("status")
+    if isinstance(status, str) and status in ("raised", "timeout"):
         where = f"cell {job.steps[index].cell}" if job.sub.is_notebook else job.sub.entry
-        what = result.get("message", "") if result["status"] == "raised" else "it timed out"
-        return f"{where} failed: {str(what)[:400]}"
+        message = result.get("message", "")
+        what = (message if isinstance(message, str) else "") if status == "raised" else "it timed out"
+        return f"{where} failed: {what[:400]}"
     return ""
 
 

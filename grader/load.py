@@ -131,12 +131,14 @@ def _read_entry(sub: Submission) -> None:
             sub.cells = parse(raw)
         except NotebookError as exc:
             sub.error = f"{sub.entry}: {exc}"
+            sub.assignment = sniff_assignment(raw)
             return
     else:
         try:
             text = _decode_python(raw)
         except (SyntaxError, UnicodeDecodeError) as exc:
             sub.error = f"{sub.entry}: cannot decode the file as text ({_reason(exc)})"
+            sub.assignment = sniff_assignment(raw)
             return
         sub.cells = [Cell(1, "code", text)]
     sub.assignment = _assignment(sub)

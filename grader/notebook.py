@@ -43,14 +43,15 @@ def parse(raw: bytes) -> list[Cell]:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise NotebookError(f"not valid JSON ({_short(exc)})") from None
-    if not isinstance(data, dict) or "cells" not in data:
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookError("valid JSON, but not a notebook (no 'cells' list)")
+    if type(data.get("nbformat")) is not int or data["nbformat"] < 4:
+        raise NotebookError("not an nbformat 4 notebook (its 'nbformat' version field is missing or old); "
+                            "save it again from Jupyter")
     import nbformat  # imported here: .py submissions never pay for it
 
     try:
         notebook = nbformat.from_dict(data)
-        if notebook.get("nbformat", 0) < 4:
-            notebook = nbformat.convert(notebook, 4)
         nbformat.validate(notebook, version=4)
     except Exception as exc:  # nbformat raises several types for malformed documents
         raise NotebookError(f"not a valid nbformat 4 notebook ({_short(exc)})") from None

@@ -32,7 +32,7 @@ from grader.report import SubmissionReport
 from grader.rubric import Rubric
 from grader.sandbox import SandboxMode, detect_mode
 from grader.sandbox.pool import Pool
-from grader.store import Store, result_key
+from grader.store import Store, StoreCorrupted, result_key
 
 
 @dataclass
@@ -95,7 +95,12 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
             print(f"interrupted: {run.fresh} results are saved in {opts.out}; run the same command to resume",
                   file=stderr)
             return ExitCode.INTERRUPTED
-        _finish(run, found, stdout)
+        try:
+            _finish(run, found, stdout)
+        except StoreCorrupted:
+            for stale in [opts.out / "report.json", *opts.out.glob("grades*.csv")]:
+                stale.unlink(missing_ok=True)  # whatever is there was not written by this run
+            raise
     print(f"graded {len(found)} submissions ({run.fresh} run, {run.reused} reused) in "
           f"{time.monotonic() - started:.1f} s; seed {run.seed}; reports in {opts.out}/", file=stderr)
     for problem in run.internal_errors:

@@ -17,9 +17,20 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from grader.errors import SandboxError
 from grader.report import SubmissionReport
 
 RESULTS = "results.jsonl"
+
+
+class StoreCorrupted(SandboxError):
+    """results.jsonl changed under the grader's feet."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"{path} was modified by something other than the grader during the run (a submission "
+            "writing to the output folder? Without bubblewrap submissions can reach any file). "
+            "No report was written; run again with bubblewrap to grade the class.")
 STATE = "run.json"
 
 
@@ -120,7 +131,14 @@ class Store:
         offset, length = self.index[key]
         with open(self.path, "rb") as handle:
             handle.seek(offset)
-            return json.loads(handle.read(length))["report"]
+            line = handle.read(length)
+        try:
+            data = json.loads(line)
+            if data["key"] != key:
+                raise ValueError("key mismatch")
+            return data["report"]
+        except (ValueError, KeyError, TypeError):
+            raise StoreCorrupted(self.path) from None
 
     def close(self) -> None:
         self._handle.close()
@@ -130,9 +148,13 @@ class Store:
         self._handle.flush()
         with open(self.path, "rb") as handle, atomic_open(self.path) as out:
             for student in students:
-                offset, length = self.index[self.current[student]]
+                key = self.current[student]
+                offset, length = self.index[key]
                 handle.seek(offset)
-                out.write(handle.read(length).decode())
+                line = handle.read(length)
+                if _key_of(line) != key:
+                    raise StoreCorrupted(self.path)
+                out.write(line.decode())
         self._handle.close()
         self.index = {}
         self._load_index()

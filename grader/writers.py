@@ -7,6 +7,7 @@ memory stays flat however large the class.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -43,7 +44,11 @@ def print_report(out: IO[str], header: dict[str, Any], reports: Iterable[dict[st
 
 
 def feedback_path(out: Path, student: str) -> Path:
-    return out / "feedback" / f"{SAFE_NAME.sub('_', student)}.md"
+    """``feedback/<id>.md``; an id with unsafe characters gets a hash suffix, so names never collide."""
+    safe = SAFE_NAME.sub("_", student)
+    if safe != student or safe.startswith("."):
+        safe = f"{safe.lstrip('.')}-{hashlib.sha256(student.encode()).hexdigest()[:8]}"
+    return out / "feedback" / f"{safe}.md"
 
 
 def write_feedback(out: Path, report: dict[str, Any]) -> None:
@@ -96,11 +101,16 @@ def grade_rows(reports: Iterable[dict[str, Any]], manual: dict[str, dict[str, fl
         entered = {k: min(v, awaiting[k]) for k, v in manual.get(report["student"], {}).items() if k in awaiting}
         pending = sum(m for k, m in awaiting.items() if k not in entered)
         manual_points = sum(entered.values())
-        row = [report["student"]]
+        row = [spreadsheet_safe(report["student"])]
         row += [_cell(by_id.get(q)) for q in questions]
         row += [fmt(report["points"]), fmt(pending), fmt(manual_points),
                 fmt(report["points"] + manual_points), report["status"]]
         yield row
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text a spreadsheet shows as text: a leading = + - @ would make it a formula."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _cell(question: dict[str, Any] | None) -> str:

@@ -30,16 +30,22 @@ def arguments(probe: dict[str, Any]) -> dict[str, Any]:
     return {name: to_python(enc, CALLABLES) for name, enc in probe["kwargs"]}
 
 
-def fresh(value: Any) -> Any:
-    """A copy of a probe argument that a call may change without touching the original."""
+def fresh(value: Any, *, frozen: bool = False) -> Any:
+    """A copy of a probe argument that a call may change without touching the original.
+
+    ``frozen`` arrays are read-only views of immutable bytes: a function that must not change
+    its inputs cannot, whatever it patches, and one that tries raises at once.
+    """
     if isinstance(value, np.ndarray):
+        if frozen:
+            return np.frombuffer(value.tobytes(), dtype=value.dtype).reshape(value.shape)
         return value.copy()
     if hasattr(value, "clone") and type(value).__module__.startswith("torch"):
         return value.clone()
     if isinstance(value, dict):
-        return {key: fresh(item) for key, item in value.items()}
+        return {key: fresh(item, frozen=frozen) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(fresh(item) for item in value)
+        return type(value)(fresh(item, frozen=frozen) for item in value)
     return value
 
 
@@ -51,7 +57,7 @@ def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None,
     arguments already decoded (a warm worker decodes them once for all its children).
     """
     source = prebuilt if prebuilt is not None else arguments(probe)
-    kwargs = {name: fresh(value) for name, value in source.items()}
+    kwargs = {name: fresh(value, frozen=pure) for name, value in source.items()}
     pristine = {name: fresh(value) for name, value in source.items()} if pure else kwargs
     with _autograd_watch() as used:
         try:

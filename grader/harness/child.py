@@ -126,7 +126,8 @@ def _read_all(fd: int) -> bytes:
 
 
 def _prepare(job: dict[str, Any], workdir: Path) -> None:
-    workdir.mkdir(parents=True, exist_ok=True)
+    if workdir.is_symlink() or not workdir.is_dir():
+        raise RuntimeError("the work folder is not a fresh folder")
     for relative, text in job["files"].items():
         path = workdir / relative
         path.parent.mkdir(parents=True, exist_ok=True)

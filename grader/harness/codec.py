@@ -54,7 +54,8 @@ def _encode(value: object, budget: Budget, depth: int) -> Encoded:
     if isinstance(value, np.generic):
         return _encode_numpy_scalar(value)
     if isinstance(value, int):
-        return {"t": "int", "v": int.__index__(value)} if abs(value) < 2**63 else {"t": "float", "v": float(value)}
+        number = int.__index__(value)  # the C method: a subclass's __abs__ or __float__ is never called
+        return {"t": "int", "v": number} if -(2**63) < number < 2**63 else {"t": "float", "v": float(number)}
     if isinstance(value, float):
         return {"t": "float", "v": float.__float__(value)}
     if isinstance(value, str):
@@ -79,10 +80,11 @@ def _is_tensor(value: object) -> bool:
 
 
 def _encode_numpy_scalar(value: np.generic) -> Encoded:
+    plain = np.generic.item(value)  # numpy's C method, whatever a subclass overrides
     if isinstance(value, np.integer):
-        return {"t": "int", "v": int(value)}
+        return {"t": "int", "v": int.__index__(plain)}
     if isinstance(value, np.floating):
-        return {"t": "float", "v": float(value)}
+        return {"t": "float", "v": float.__float__(plain)}
     return {"t": "object", "type": f"numpy.{type(value).__name__}"}
 
 

@@ -106,6 +106,9 @@ class FunctionItem(ItemBase):
 
     def _problems(self, want: Value, call: Observed) -> list[str]:
         if call.status != "ok" or call.value is None:
+            if self.pure and "read-only" in call.message:
+                return [f"it tried to change an input in place ({call.message}); "
+                        f"{self.lookup} must return a new array and leave its inputs unchanged"]
             return [call.message or f"the call ended with status {call.status}"]
         problems = compare(want, call.value, self.rule(), "the result", reveal=self.visible)
         if self.pure and call.mutated:

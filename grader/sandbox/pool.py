@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from grader.errors import SandboxError
 from grader.sandbox.bwrap import SandboxMode, environment, worker_command
+from grader.sandbox.procs import PR_SET_CHILD_SUBREAPER, kill_descendants, prctl
 
 FRAME = struct.Struct(">I")
 MAX_FRAME = 24 << 20
@@ -128,6 +129,9 @@ class Pool:
 
     def __init__(self, size: int, mode: SandboxMode, tmp: Path, *, torch: bool) -> None:
         self.mode, self.tmp, self.torch = mode, tmp, torch
+        if mode is SandboxMode.NONE:
+            # Without a pid namespace, orphans of a killed worker come back to us to be swept.
+            prctl(PR_SET_CHILD_SUBREAPER, 1)
         self.selector = selectors.DefaultSelector()
         self.workers: list[_Worker] = []
         self.failed_starts = 0
@@ -138,6 +142,12 @@ class Pool:
         """Stop every worker; their sandboxes take any stray process with them."""
         for worker in list(self.workers):
             self._drop(worker)
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Kill orphans that escaped a dead worker (only possible without namespaces)."""
+        if self.mode is SandboxMode.NONE:
+            kill_descendants(os.getpid(), frozenset(w.proc.pid for w in self.workers if not w.gone))
 
     def process(self, jobs: Iterable[Job]) -> Iterator[Job]:
         """Run every job to completion, yielding each as soon as it finishes."""
@@ -187,7 +197,8 @@ class Pool:
             worker.shared.add(shared_id)
         nonce = secrets.token_hex(16)
         job_fd = _memfd(json.dumps({**request.payload, "nonce": nonce}).encode())
-        read_fd, write_fd = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
+        os.set_blocking(read_fd, False)  # the child's end stays blocking: large frames must not fail
         worker.run_id = secrets.token_hex(8)
         try:
             worker.send({"k": "run", "id": worker.run_id, "limits": request.limits}, [job_fd, write_fd])
@@ -362,4 +373,5 @@ class Pool:
             if not worker.dead:
                 self.selector.unregister(worker.ctrl)
             worker.kill()
+        self._sweep()
         self._spawn()

@@ -8,10 +8,10 @@ hands to the child and closes at once.
 from __future__ import annotations
 
 import argparse
-import ctypes
 import json
 import os
 import resource
+import secrets
 import select
 import shutil
 import signal
@@ -20,9 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-PR_SET_PDEATHSIG = 1
-PR_SET_DUMPABLE = 4
-PR_SET_CHILD_SUBREAPER = 36
+from grader.sandbox.procs import (
+    PR_SET_CHILD_SUBREAPER,
+    PR_SET_DUMPABLE,
+    PR_SET_PDEATHSIG,
+    kill_descendants,
+    prctl,
+)
+
 MAX_MESSAGE = 1 << 16
 SCRATCH_NAME = "grader-runs"
 
@@ -59,16 +64,11 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _prctl(option: int, value: int) -> None:
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(option, value, 0, 0, 0)
-
-
 def _harden_self() -> None:
     """Children may not ptrace the worker, and orphans of a child come back to it."""
-    _prctl(PR_SET_DUMPABLE, 0)
-    _prctl(PR_SET_CHILD_SUBREAPER, 1)
-    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    prctl(PR_SET_DUMPABLE, 0)
+    prctl(PR_SET_CHILD_SUBREAPER, 1)
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _preload(*, torch: bool) -> None:
@@ -117,7 +117,8 @@ def _read_fd(fd: int) -> bytes:
 def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch: Path,
            shared: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     job_in, job_out = fds
-    workdir = scratch / "work"
+    workdir = scratch / f"run-{secrets.token_hex(8)}"
+    workdir.mkdir(mode=0o700)  # fails rather than reuse anything a previous run left
     pid = os.fork()
     if pid == 0:
         _child(ctrl, job_in, job_out, workdir, message["limits"], shared)
@@ -131,7 +132,7 @@ def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: Path, limits
     try:
         ctrl.close()
         os.setsid()
-        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         _limit(limits)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
@@ -182,17 +183,9 @@ def _wait(ctrl: socket.socket, pid: int, run_id: str) -> dict[str, Any]:
 
 def _cleanup(scratch: Path) -> None:
     """Kill every process the child left behind and delete every file it wrote."""
-    for _ in range(50):
-        strays = _descendants()
-        if not strays:
-            break
-        for pid in strays:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        _reap()
-    shutil.rmtree(scratch / "work", ignore_errors=True)
+    kill_descendants(os.getpid())
+    for leftover in scratch.iterdir():
+        _remove(leftover)
     if os.environ.get("GRADER_SANDBOXED") != "1":
         return  # without the sandbox /tmp is the host's: only our own folder is ours to wipe
     for folder in ("/tmp", "/dev/shm", "/var/tmp"):
@@ -208,44 +201,14 @@ def _holds_code(path: Path) -> bool:
 
 
 def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
+    """Delete a file, a link (never what it points to) or a folder tree."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
         shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
-
-
-def _reap() -> None:
-    while True:
-        try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-
-
-def _descendants() -> list[int]:
-    """Processes whose parent chain leads to this worker (orphans reparent here)."""
-    me = os.getpid()
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as handle:
-                    fields = handle.read().rsplit(")", 1)[1].split()
-                parents[int(entry)] = int(fields[1])
-            except (OSError, IndexError, ValueError):
-                continue
-    found = []
-    for pid in parents:
-        chain, current = 0, pid
-        while current in parents and chain < 64:
-            current = parents[current]
-            chain += 1
-            if current == me:
-                found.append(pid)
-                break
-    return found
 
 
 if __name__ == "__main__":

@@ -92,8 +92,22 @@ def test_mutating_inputs_fails_a_pure_item() -> None:
         G *= 0
         return out
     verdict = item.check(evidence_for(mutating, item))
-    assert verdict.outcome == Outcome.WRONG
-    assert any("changed its input(s) G" in line for line in verdict.feedback)
+    assert verdict.outcome == Outcome.ERROR and verdict.fraction == 0.0
+    assert any("tried to change an input in place" in line for line in verdict.feedback)
+
+
+def test_pure_item_inputs_cannot_be_changed_even_by_unlocking_them() -> None:
+    item = ITEM.model_copy(update={"pure": True})
+
+    def sneaky(G: np.ndarray, X: np.ndarray) -> np.ndarray:
+        out = G @ X.T
+        try:
+            G.setflags(write=True)
+        except ValueError:
+            return out  # numpy refuses: the input stays unchanged
+        G *= 0
+        return out
+    assert item.check(evidence_for(sneaky, item)).outcome == Outcome.CORRECT
 
 
 def test_flag_keeps_points() -> None:
