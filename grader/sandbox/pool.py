@@ -6,6 +6,7 @@ size cap, and treats every frame as an untrusted claim handed to its job.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import secrets
@@ -30,6 +31,7 @@ MAX_RUN_BYTES = 64 << 20
 KILL_GRACE = 3.0
 EOF_GRACE = 2.0
 START_TIMEOUT = 120.0
+PIPE_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,10 @@ class Pool:
         job_fd = _memfd(json.dumps({**request.payload, "nonce": nonce}).encode())
         read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
         os.set_blocking(read_fd, False)  # the child's end stays blocking: large frames must not fail
+        try:
+            fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # room for frames between batches
+        except OSError:
+            pass
         worker.run_id = secrets.token_hex(8)
         try:
             worker.send({"k": "run", "id": worker.run_id, "limits": request.limits}, [job_fd, write_fd])

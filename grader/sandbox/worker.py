@@ -8,6 +8,7 @@ hands to the child and closes at once.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -119,6 +120,7 @@ def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch
     job_in, job_out = fds
     workdir = scratch / f"run-{secrets.token_hex(8)}"
     workdir.mkdir(mode=0o700)  # fails rather than reuse anything a previous run left
+    gc.freeze()  # the child's collector then never touches (and copies) the worker's objects
     pid = os.fork()
     if pid == 0:
         _child(ctrl, job_in, job_out, workdir, message["limits"], shared)
