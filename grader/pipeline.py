@@ -196,7 +196,7 @@ def _resolve(sub: Submission, forced: str | None, known: dict[str, Assignment]) 
 
 def _key(run: Run, sub: Submission, assignment: str | None, rubric: Rubric | None) -> str:
     return result_key(hash=sub.content_hash, source=sub.source, assignment=assignment,
-                      rubric=rubric.digest() if rubric else "", seed=run.seed, version=__version__,
+                      rubric=rubric.digest if rubric else "", seed=run.seed, version=__version__,
                       torch=run.torch, forced=run.opts.assignment or "", timeout=run.opts.timeout)
 
 

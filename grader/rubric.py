@@ -6,6 +6,7 @@ solutions, which the grader loads only in the trusted parent process.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tomllib
 from collections.abc import Iterator
@@ -92,6 +93,7 @@ class Rubric(Frozen):
             for item, points in q.items():
                 yield q, item, points
 
+    @functools.cached_property
     def digest(self) -> str:
         """A hash of the rubric's content, part of the key that decides re-grading."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]

@@ -8,10 +8,10 @@ finished, so an interrupted run resumes with the same seed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import secrets
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +21,7 @@ from grader.errors import SandboxError
 from grader.report import SubmissionReport
 
 RESULTS = "results.jsonl"
+_SERIAL = itertools.count()
 
 
 class StoreCorrupted(SandboxError):
@@ -47,9 +48,9 @@ def atomic_open(path: Path, *, durable: bool = True) -> Iterator[IO[str]]:
     ``durable`` also survives a power cut (fsync); a killed grader never tears a file either way.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{next(_SERIAL)}.tmp"
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with open(tmp, "x", encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
             if durable:
