@@ -1,26 +1,25 @@
-"""Measuring tools for the benchmark: timed subprocesses, process-tree RSS, the naive baseline."""
+"""Measuring tools for the benchmark: timed grader runs, their CPU split, the naive baseline."""
 
 from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-PAGE = os.sysconf("SC_PAGE_SIZE")
+from _proctree import Peaks, TreeSampler
+
 # The console script next to this interpreter: a pyenv shim on PATH would add its own start-up.
 _SCRIPT = Path(sys.executable).with_name("grader")
 GRADER = str(_SCRIPT) if _SCRIPT.exists() else (shutil.which("grader") or "grader")
 MB = 1024 * 1024
-POLL_SECONDS = 0.02
 SUMMARY = re.compile(r"graded (\d+) submissions \((\d+) run, (\d+) reused\) in ([\d.]+) s")
 
 # What a naive grader does per submission: a fresh interpreter that imports numpy (and torch).
@@ -38,15 +37,6 @@ NAIVE_FOLDER = (
 
 
 @dataclass
-class Peaks:
-    """The peak RSS of a process tree, of its root process alone, and the most processes seen."""
-
-    tree_bytes: int = 0
-    root_bytes: int = 0
-    processes: int = 0
-
-
-@dataclass
 class GraderRun:
     """What one `grader check` subprocess cost."""
 
@@ -55,87 +45,39 @@ class GraderRun:
     grader_s: float | None
     peaks: Peaks
     summary: str
+    cpu: CpuUse
 
 
-def _rss_pages(pid: int) -> int:
-    """Return the resident pages of a process, or 0 when it is gone."""
-    try:
-        with open(f"/proc/{pid}/statm", "rb") as f:
-            return int(f.read().split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
+@dataclass
+class CpuUse:
+    """CPU seconds during a run: the grader's tree, this script (with its sampler), the rest."""
+
+    grader_s: float = 0.0
+    parent_s: float = 0.0
+    bench_s: float = 0.0
+    other_s: float = 0.0
 
 
-def _hwm_bytes(pid: int) -> int:
-    """Return the kernel's own peak RSS (VmHWM) of a process, or 0 when it is gone."""
-    try:
-        with open(f"/proc/{pid}/status", "rb") as f:
-            for line in f:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
+def _busy_seconds() -> float:
+    """Return the CPU seconds all processes of the machine have used since boot."""
+    with open("/proc/stat") as f:
+        fields = f.readline().split()[1:9]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields)
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
-def _parent_pid(pid: int) -> int:
-    """Return a process's parent pid from /proc/PID/stat, or -1 when it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return int(f.read().rsplit(b")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return -1
+def _cpu_snapshot() -> tuple[float, float]:
+    """Return the machine's and this process's CPU seconds so far."""
+    self_usage = resource.getrusage(resource.RUSAGE_SELF)
+    return _busy_seconds(), self_usage.ru_utime + self_usage.ru_stime
 
 
-class TreeSampler(threading.Thread):
-    """Polls /proc every 20 ms and keeps the peak summed RSS of a process tree.
-
-    Sandboxed workers live in their own pid namespace but keep a host pid and parent, so the
-    tree is complete from outside. Parent pids are cached: a process never changes its parent
-    while its parent lives, so each new pid costs one read of its stat file.
-    """
-
-    def __init__(self, root: int) -> None:
-        super().__init__(daemon=True)
-        self.root = root
-        self.peaks = Peaks()
-        self._parents: dict[int, int] = {}
-        self._halt = threading.Event()
-
-    def _tree(self) -> list[int]:
-        """Return the pids of the root and all its living descendants."""
-        pids = {int(name) for name in os.listdir("/proc") if name.isdigit()}
-        self._parents = {pid: self._parents.get(pid) or _parent_pid(pid) for pid in pids}
-        children: dict[int, list[int]] = defaultdict(list)
-        for pid, parent in self._parents.items():
-            children[parent].append(pid)
-        tree, todo = [], [self.root]
-        while todo:
-            pid = todo.pop()
-            tree.append(pid)
-            todo.extend(children.get(pid, ()))
-        return tree
-
-    def sample(self) -> None:
-        """Take one sample of the tree and update the peaks."""
-        tree = self._tree()
-        total = sum(_rss_pages(pid) for pid in tree) * PAGE
-        peaks = self.peaks
-        peaks.tree_bytes = max(peaks.tree_bytes, total)
-        peaks.root_bytes = max(peaks.root_bytes, _hwm_bytes(self.root))
-        peaks.processes = max(peaks.processes, len(tree))
-
-    def run(self) -> None:
-        """Sample until stopped."""
-        while not self._halt.is_set():
-            self.sample()
-            self._halt.wait(POLL_SECONDS)
-
-    def stop(self) -> Peaks:
-        """Stop sampling and return the peaks."""
-        self._halt.set()
-        self.join()
-        return self.peaks
+def _cpu_use(before: tuple[float, float], after: tuple[float, float], tree: TreeSampler) -> CpuUse:
+    """Split the machine's CPU time during a run; a large other_s means a busy machine."""
+    busy, bench = (b - a for a, b in zip(before, after, strict=True))
+    grader = tree.cpu_seconds()
+    other = max(busy - grader - bench, 0.0)
+    return CpuUse(*(round(x, 2) for x in (grader, tree.root_cpu_seconds(), bench, other)))
 
 
 def run_grader(command: list[str], log_dir: Path) -> GraderRun:
@@ -143,6 +85,7 @@ def run_grader(command: list[str], log_dir: Path) -> GraderRun:
     log_dir.mkdir(parents=True, exist_ok=True)
     stdout, stderr = log_dir / "stdout.txt", log_dir / "stderr.txt"
     with stdout.open("wb") as out, stderr.open("wb") as err:
+        cpu_before = _cpu_snapshot()
         start = time.perf_counter()
         proc = subprocess.Popen(command, stdout=out, stderr=err)
         sampler = TreeSampler(proc.pid)
@@ -150,8 +93,9 @@ def run_grader(command: list[str], log_dir: Path) -> GraderRun:
         returncode = proc.wait()
         wall = time.perf_counter() - start
     peaks = sampler.stop()
+    cpu = _cpu_use(cpu_before, _cpu_snapshot(), sampler)
     grader_s, summary = _summary(stderr.read_text(errors="replace"))
-    return GraderRun(returncode, wall, grader_s, peaks, summary)
+    return GraderRun(returncode, wall, grader_s, peaks, summary, cpu)
 
 
 def _summary(stderr: str) -> tuple[float | None, str]:

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import nbformat
-
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 TEMPLATES = ROOT / "student_template"
@@ -77,8 +75,8 @@ SPECS = {
         ),
         functions={
             "main": (
-                "delta_last", "delta_hidden", "dC_dw", "dC_db", "simple_net_loss",
-                "simple_net_grads", "sgd_update", "sigmoid_prime",
+                "delta_last", "delta_hidden", "dC_dw", "dC_db", "simple_net_grads",
+                "sgd_update", "sigmoid_prime",
             ),
         },
     ),
@@ -192,12 +190,17 @@ def load_texts(paths: dict[str, Path]) -> Texts:
     return {role: with_cell_breaks(path.read_text()) for role, path in paths.items()}
 
 
-def _insert_after_import(text: str, line: str, rng: random.Random) -> str:
-    """Insert a line right after the first import, or at the end of the file."""
-    match = re.search(r"^import (numpy as np|torch)\n", text, flags=re.M)
-    if match is None or rng.random() < 0.5:
-        return text + line
-    return text[: match.end()] + line + text[match.end() :]
+def _insert_line(text: str, line: str, names: tuple[str, ...], rng: random.Random) -> str:
+    """Insert a line at the start of a random chunk that defines one of the graded functions.
+
+    In a notebook that chunk is a cell, so the line costs the items that the cell defines;
+    a failing line in a cell of ungraded helpers would rightly cost nothing.
+    """
+    chunks = text.split(CELL_BREAK)
+    graded = [k for k, c in enumerate(chunks) if any(f"def {n}(" in c for n in names)]
+    k = rng.choice(graded or range(1, len(chunks)))
+    chunks[k] = line + chunks[k]
+    return CELL_BREAK.join(chunks)
 
 
 def _override(name: str, body: str) -> str:
@@ -229,7 +232,7 @@ def broken_syntax(texts: Texts, spec: Spec, rng: random.Random) -> str:
         texts[role] = texts[role][: end - 1] + texts[role][end:]
         return f"{role}: syntax error, def without colon"
     line = rng.choice(SYNTAX_FAILURES)
-    texts[role] = _insert_after_import(texts[role], line, rng)
+    texts[role] = _insert_line(texts[role], line, spec.functions[role], rng)
     return f"{role}: syntax error {line.strip()!r}"
 
 
@@ -237,7 +240,7 @@ def broken_import(texts: Texts, spec: Spec, rng: random.Random) -> str:
     """Make the module raise while it is being imported."""
     role = rng.choice(sorted(texts))
     line = rng.choice(IMPORT_FAILURES)
-    texts[role] = _insert_after_import(texts[role], line, rng)
+    texts[role] = _insert_line(texts[role], line, spec.functions[role], rng)
     return f"{role}: raises at import: {line.strip()}"
 
 
@@ -280,18 +283,36 @@ def to_module(text: str, student: str) -> str:
     return f"# {student}: backprop homework\n" + text.replace(CELL_BREAK, "")
 
 
+def _cell(cell_type: str, source: str, number: int) -> dict:
+    """Return one nbformat 4.5 cell, its source stored as a list of lines as Jupyter does."""
+    cell = {
+        "cell_type": cell_type, "id": f"cell-{number}", "metadata": {},
+        "source": source.splitlines(keepends=True),
+    }
+    if cell_type == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
 def to_notebook(text: str, student: str, rng: random.Random) -> str:
-    """Return a notebook: a markdown title, one code cell per chunk, `%matplotlib inline`."""
-    chunks = [c for c in text.split(CELL_BREAK) if c.strip()]
+    """Return a notebook: a markdown title, one code cell per chunk, `%matplotlib inline`.
+
+    Cells are plain dicts: nbformat's cell constructors validate each cell, which would make
+    generating a class of notebooks slower than grading it.
+    """
+    chunks = [c.rstrip("\n") for c in text.split(CELL_BREAK) if c.strip()]
     chunks[0] = "%matplotlib inline\n" + chunks[0]
     if len(chunks) > 2 and rng.random() < 0.3:
         k = rng.randrange(1, len(chunks))
         chunks[k] = "%%time\n" + chunks[k]
-    cells = [nbformat.v4.new_markdown_cell(f"# Homework\n\nSubmitted by **{student}**.")]
-    cells += [nbformat.v4.new_code_cell(c.rstrip("\n")) for c in chunks]
-    nb = nbformat.v4.new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = KERNELSPEC
-    return json.dumps(nb, indent=1, ensure_ascii=False)
+    title = f"# Homework\n\nSubmitted by **{student}**."
+    cells = [_cell("markdown", title, 0)]
+    cells += [_cell("code", chunk, k) for k, chunk in enumerate(chunks, start=1)]
+    notebook = {
+        "cells": cells, "metadata": {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }
+    return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
 
 def write_submission(dest: Path, student: str, fmt: str, texts: Texts, rng: random.Random) -> None:

@@ -16,9 +16,11 @@ import os
 import platform
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import asdict
 from importlib import metadata
 from pathlib import Path
 
@@ -30,6 +32,8 @@ TARGETS = {"py": 200.0, "ipynb": 100.0, "folder": 20.0}
 SELFTEST_TARGET_S = 1.0
 FLAT_SIZES = (1000, 10000)
 BASELINE_SAMPLE = 100
+# The naive nyu-hw1 baseline imports torch per submission: 100 of them take minutes.
+QUICK_BASELINE_SAMPLE = 30
 SELFTEST_RUNS = 5
 
 
@@ -41,6 +45,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2, help="grader workers and naive parallelism")
     parser.add_argument("--quick", action="store_true", help="N=200 and no 10,000 run")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/out"))
+    parser.add_argument(
+        "--naive-sample", type=int, default=None,
+        help=f"submissions per class for the naive baseline (default {BASELINE_SAMPLE}, "
+        f"{QUICK_BASELINE_SAMPLE} with --quick)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the generated classes")
     args = parser.parse_args(argv)
     args.assignments = [a.strip() for a in args.assignments.split(",") if a.strip()]
@@ -49,6 +58,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error(f"unknown assignments {unknown}, expected some of {sorted(SPECS)}")
     if args.quick:
         args.n = 200
+    if args.naive_sample is None:
+        args.naive_sample = QUICK_BASELINE_SAMPLE if args.quick else BASELINE_SAMPLE
     return args
 
 
@@ -78,11 +89,16 @@ def class_name(assignment: str, fmt: str) -> str:
     return f"{assignment} {'folder' if fmt == 'folder' else '.' + fmt}"
 
 
-def check_mix(manifest: dict[str, dict], report_path: Path) -> dict:
+def submission_seconds(reports: list[dict]) -> dict:
+    """Return the median and the sum of the per-submission times the grader reports."""
+    seconds = sorted(r["seconds"] for r in reports if r.get("seconds") is not None)
+    if not seconds:
+        return {}
+    return {"median_s": round(statistics.median(seconds), 4), "sum_s": round(sum(seconds), 1)}
+
+
+def check_mix(manifest: dict[str, dict], reports: dict[str, dict]) -> dict:
     """Compare the grades with the generated mix: correct at full marks, the rest below."""
-    if not report_path.exists():
-        return {"error": "no report.json"}
-    reports = {r["student"]: r for r in json.loads(report_path.read_text())["submissions"]}
     tally: Counter[str] = Counter()
     surprises = []
     for student, made in manifest.items():
@@ -113,38 +129,49 @@ def mix_text(mix: dict) -> str:
     if "error" in mix:
         return mix["error"]
     t = mix["tally"]
-    cells = [f"{t.get(c + ' as expected', 0)}/{t.get(c, 0)}" for c in ("correct", "wrong", "broken")]
+    kinds = ("correct", "wrong", "broken")
+    cells = [f"{t.get(c + ' as expected', 0)}/{t.get(c, 0)}" for c in kinds]
     return " | ".join(cells)
 
 
 def grade_class(assignment: str, fmt: str, n: int, jobs: int, work: Path) -> tuple[dict, Path]:
     """Generate one class, grade it with `grader check`, and return its row and folder."""
-    base = work / f"{assignment}-{fmt}-{n}"
+    base = work / f"{assignment}-{fmt}-{n}-j{jobs}"
     manifest = write_class(assignment, fmt, n, base / "class")
     (base / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
     command = [
         GRADER, "check", str(base / "class"), "--out", str(base / "out"), "--no-progress",
         "--seed", "1", "--jobs", str(jobs), "--format", "csv",
     ]
+    load_before = os.getloadavg()[0]
     run = run_grader(command, base / "logs")
-    report = base / "out" / "report.json"
-    sandbox = json.loads(report.read_text()).get("sandbox") if report.exists() else None
+    report_path = base / "out" / "report.json"
+    report = json.loads(report_path.read_text()) if report_path.exists() else {}
+    reports = {r["student"]: r for r in report.get("submissions", [])}
     row = {
         "class": class_name(assignment, fmt), "assignment": assignment, "format": fmt, "n": n,
         "jobs": jobs, "returncode": run.returncode, "wall_s": round(run.wall_s, 2),
         "grader_s": run.grader_s, "per_s": round(n / run.wall_s, 1), "target_per_s": TARGETS[fmt],
         "parent_peak_mb": round(run.peaks.root_bytes / MB, 1),
         "tree_peak_mb": round(run.peaks.tree_bytes / MB, 1),
-        "max_processes": run.peaks.processes, "sandbox": sandbox, "summary": run.summary,
-        "mix": check_mix(manifest, report),
+        "max_processes": run.peaks.processes, "sandbox": report.get("sandbox"),
+        "summary": run.summary, "outside_run_s": _outside(run.wall_s, run.grader_s),
+        "cpu_s": asdict(run.cpu), "load_before": round(load_before, 2),
+        "per_submission": submission_seconds(list(reports.values())),
+        "mix": check_mix(manifest, reports) if reports else {"error": "no report.json"},
     }
     return row, base / "class"
 
 
-def add_baseline(row: dict, folder: Path, jobs: int) -> None:
+def _outside(wall_s: float, grader_s: float | None) -> float | None:
+    """Return the seconds outside the grader's own timer: start-up, imports, exit."""
+    return None if grader_s is None else round(wall_s - grader_s, 2)
+
+
+def add_baseline(row: dict, folder: Path, jobs: int, size: int) -> None:
     """Time the naive grader on a sample of the class and add its rate and the ratio to row."""
     submissions = sorted(folder.iterdir())
-    sample = random.Random(0).sample(submissions, min(len(submissions), BASELINE_SAMPLE))
+    sample = random.Random(0).sample(submissions, min(len(submissions), size))
     wall = run_baseline(sample, row["format"], parallel=jobs)
     row["naive_sample"] = len(sample)
     row["naive_per_s"] = round(len(sample) / wall, 2)
@@ -158,6 +185,8 @@ def print_row(row: dict) -> None:
         f"  {row['class']:<22} N={row['n']:<6} {row['wall_s']:>7.2f} s  {row['per_s']:>7.1f}/s "
         f"(target >= {row['target_per_s']:g}/s)  parent {row['parent_peak_mb']} MB, "
         f"tree {row['tree_peak_mb']} MB  {naive}  mix {mix_text(row['mix'])}  "
+        f"cpu {row['cpu_s']['grader_s']} s (parent {row['cpu_s']['parent_s']} s, "
+        f"others {row['cpu_s']['other_s']} s)  "
         f"rc={row['returncode']}",
         flush=True,
     )
@@ -171,7 +200,7 @@ def bench_classes(args: argparse.Namespace, work: Path) -> list[dict]:
     for assignment in args.assignments:
         for fmt in FORMATS[assignment]:
             row, folder = grade_class(assignment, fmt, args.n, args.jobs, work)
-            add_baseline(row, folder, args.jobs)
+            add_baseline(row, folder, args.jobs, args.naive_sample)
             print_row(row)
             rows.append(row)
     return rows
@@ -211,16 +240,26 @@ def bench_selftest(args: argparse.Namespace, work: Path) -> dict:
     return {"submission": f"{assignment} {fmt}", **time_selftest(path, SELFTEST_RUNS)}
 
 
+def _median_ms(row: dict) -> float | None:
+    """Return the median seconds per submission the grader reports, in milliseconds."""
+    median = row["per_submission"].get("median_s")
+    return None if median is None else round(median * 1000, 1)
+
+
 def class_table(rows: list[dict]) -> str:
     """Return the throughput and memory table of the graded classes."""
     headers = [
-        "class", "N", "jobs", "wall s", "subs/s", "target", "naive/s", "x naive",
-        "parent MB", "tree MB", "procs", "mix ok (c|w|b)", "rc",
+        "class", "N", "jobs", "wall s", "outside s", "ms/sub", "subs/s", "target", "naive/s",
+        "x naive", "cpu s", "parent cpu s", "other cpu s", "parent MB", "tree MB", "procs",
+        "mix ok (c|w|b)", "rc",
     ]
     body = [
         [
-            r["class"], r["n"], r["jobs"], r["wall_s"], r["per_s"], f">= {r['target_per_s']:g}",
-            r.get("naive_per_s"), r.get("speedup"), r["parent_peak_mb"], r["tree_peak_mb"],
+            r["class"], r["n"], r["jobs"], r["wall_s"], r["outside_run_s"], _median_ms(r),
+            r["per_s"], f">= {r['target_per_s']:g}",
+            r.get("naive_per_s"), r.get("speedup"), r["cpu_s"]["grader_s"],
+            r["cpu_s"]["parent_s"], r["cpu_s"]["other_s"],
+            r["parent_peak_mb"], r["tree_peak_mb"],
             r["max_processes"], mix_text(r["mix"]), r["returncode"],
         ]
         for r in rows

@@ -46,6 +46,7 @@ class SubmissionJob:
         self._abort = ""
         self._planned: list[int] = []
         self._began: dict[int, float] = {}
+        self._crash = ""
 
     def next_run(self) -> RunRequest | None:
         """The next child run, or None when every step has a result."""
@@ -61,6 +62,7 @@ class SubmissionJob:
         self.runs += 1
         self._current, self._since, self._ended, self._abort = None, now, False, ""
         self._began = {}
+        self._crash = ""
         return RunRequest(payload(self.sub, self.load, self.shared, self._planned), self.limits,
                           (self.shared.id, self.shared.data))
 
@@ -81,6 +83,8 @@ class SubmissionJob:
         step = frame.get("step")
         if kind == "abort":
             self._abort = str(frame.get("reason", ""))
+        elif kind == "crash":
+            self._crash = str(frame.get("error", ""))[:300]
         elif kind == "end":
             self._ended = True
         elif type(step) is int and 0 <= step < len(self.steps):
@@ -138,7 +142,8 @@ class SubmissionJob:
             return {"status": "timeout", "message": f"{what} did not finish within {step.limit:g} s"}
         if self._abort:
             return {"status": "raised", "message": f"the run was stopped: {self._abort}"}
-        return {"status": "killed", "message": f"the process died during {what}: {_exit_text(ended)}"}
+        cause = _exit_text(ended) + (f" ({self._crash})" if self._crash else "")
+        return {"status": "killed", "message": f"the process died during {what}: {cause}"}
 
     def _skip_rest_of_item(self, failed: int) -> None:
         item = self.steps[failed].item

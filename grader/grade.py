@@ -142,6 +142,13 @@ def _load_problem(job: SubmissionJob, index: int) -> str:
     return ""
 
 
+def _cell_problems(job: SubmissionJob) -> list[str]:
+    """Every notebook cell that failed, whether or not it was meant to define a graded item."""
+    if not job.sub.is_notebook:
+        return []
+    return [problem for i, step in enumerate(job.steps) if step.is_load and (problem := _load_problem(job, i))]
+
+
 def _module_error(sub: Submission, job: SubmissionJob) -> str:
     """For a .py module: why it did not finish loading, else empty."""
     if sub.is_notebook:
@@ -201,7 +208,8 @@ def _submission(ctx: Context, sub: Submission, load_error: str | None, questions
         points=round(sum(i.points for i in items), 4), max_points=ctx.rubric.max_points,
         pending_manual_points=sum(q.pending_manual_points for q in questions),
         not_gradable_points=sum(i.max_points for i in items if i.outcome is Outcome.NOT_GRADABLE),
-        questions=questions, warnings=sub.warnings, content_hash=sub.content_hash,
+        questions=questions, warnings=sub.warnings + (_cell_problems(job) if job else []),
+        content_hash=sub.content_hash,
         seconds=round(job.seconds, 4) if job else 0.0,
     )
 

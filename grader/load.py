@@ -20,7 +20,7 @@ MAX_FILE_BYTES = 16 << 20
 MAX_SUBMISSION_BYTES = 48 << 20
 MAX_FILES = 200
 SOURCE_SUFFIXES = (".py", ".ipynb")
-ASSIGNMENT_LINE = re.compile(rb"""(?:^|")\s*ASSIGNMENT\s*=\s*\\?(['"])([A-Za-z0-9_.-]+)\\?\1""", re.M)
+ASSIGNMENT_LINE = re.compile(rb"""(?:^|"|\\n)[ \t]*ASSIGNMENT\s*=\s*\\?(['"])([A-Za-z0-9_.-]+)\\?\1""", re.M)
 DEFINITION = re.compile(r"^(?:async\s+)?(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.M)
 IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git"}
 

@@ -8,6 +8,7 @@ changes what it claims about its own answers.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import importlib.util
 import io
 import json
@@ -93,11 +94,16 @@ def run(fd_in: int, fd_out: int, workdir: Path, shared: dict[str, list[dict[str,
     job = json.loads(_read_all(fd_in))
     os.close(fd_in)
     writer = FrameWriter(fd_out, job["nonce"])
-    _prepare(job, workdir)
-    spaces = Namespaces(job, workdir)
-    signal.signal(signal.SIGALRM, _alarm)
-    run_steps(job["load"] + shared.get(job["shared"], []), job["run"], spaces, writer)
-    writer.send(k="end")
+    try:
+        _prepare(job, workdir)
+        spaces = Namespaces(job, workdir)
+        signal.signal(signal.SIGALRM, _alarm)
+        run_steps(job["load"] + shared.get(job["shared"], []), job["run"], spaces, writer)
+        writer.send(k="end")
+    except BaseException as exc:
+        with contextlib.suppress(BaseException):
+            writer.send(k="crash", error=f"{type(exc).__name__}: {str(exc)[:300]}")
+        os._exit(70)
     os._exit(0)
 
 

@@ -104,6 +104,7 @@ def test_failing_cell_reports_its_traceback(tmp_path: Path) -> None:
     assert "cell 2" in items["Q2A_ARGMAX"]["feedback"] and "ZeroDivisionError" in items["Q2A_ARGMAX"]["feedback"]
     assert "line 2" in items["Q2A_ARGMAX"]["feedback"]
     assert items["Q2A_INF"]["outcome"] == "correct"
+    assert any("cell 2" in w and "ZeroDivisionError" in w for w in sub["warnings"])
 
 
 def test_renamed_file_gets_the_same_grade(tmp_path: Path) -> None:

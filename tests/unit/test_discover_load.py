@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -78,3 +79,18 @@ def test_ambiguous_folder_says_which_files(tmp_path: Path) -> None:
     (folder / "a.py").write_text('ASSIGNMENT = "jhu-hw3"\n')
     (folder / "b.ipynb").write_text('{"cells": [], "x": "ASSIGNMENT = \\"jhu-hw3\\""}')
     assert "a.py, b.ipynb" in load("carol", folder, "carol").error
+
+
+def test_assignment_is_found_in_notebooks_whose_cells_are_single_strings(tmp_path: Path) -> None:
+    import nbformat
+
+    from grader.load import sniff_assignment
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('import numpy as np\nASSIGNMENT = "jhu-hw3"\nx = 1\n')]
+    raw = nbformat.writes(nb).encode()
+    assert b'\\nASSIGNMENT' in raw or b'"ASSIGNMENT' in raw
+    assert sniff_assignment(raw) == "jhu-hw3"
+    joined = json.dumps({"cells": [{"cell_type": "code", "source": 'import numpy as np\nASSIGNMENT = "jhu-hw3"\n'}]})
+    assert '\\nASSIGNMENT' in joined  # one string: the line follows an escaped newline
+    assert sniff_assignment(joined.encode()) == "jhu-hw3"
