@@ -374,10 +374,6 @@ class Pool:
                     self._control(worker)
 
     def _replace(self, worker: _Worker) -> None:
-        if worker in self.workers:
-            self.workers.remove(worker)
-            if not worker.dead:
-                self.selector.unregister(worker.ctrl)
-            worker.kill()
+        self._drop(worker)
         self._sweep()
         self._spawn()

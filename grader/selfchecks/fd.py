@@ -65,3 +65,21 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sigmoid": sigmoid,
     "identity": lambda z: z,
 }
+
+
+def sigmoid_prime_check(ns: Namespace) -> Outcome:
+    """The student's sigmoid_prime against finite differences of the sigmoid, and finite at |z| = 1000."""
+    f = function(ns, "sigmoid_prime")
+    if f is None:
+        return None, "sigmoid_prime is not written yet"
+    z = np.linspace(-6, 6, 13)
+    fd = np.array([gradient(bind(_sigmoid_at, 0), np.array([zi]))[0] for zi in z])
+    with np.errstate(all="ignore"):
+        large = np.asarray(f(np.array([-1000.0, 1000.0])), dtype=float)
+    ok = agrees(fd, f(z.copy())) and bool(np.all(np.isfinite(large)))
+    return verdict(ok, "sigmoid_prime agrees with finite differences of the sigmoid and stays finite at |z| = 1000",
+                   "Use a form of sigma(z)(1 - sigma(z)) that does not overflow for large |z|.")
+
+
+def _sigmoid_at(v: np.ndarray, index: int) -> float:
+    return float(sigmoid(v[index]))
