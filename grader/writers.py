@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -151,9 +150,3 @@ def _emit(out: IO[str], header: list[str], rows: list[list[str]], first: bool) -
     text = tabulate(rows, headers=header, tablefmt="simple", disable_numparse=True)
     lines = text.splitlines()
     out.write("\n".join(lines if first else lines[2:]) + "\n")
-
-
-def csv_text(header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> str:
-    buffer = io.StringIO()
-    print_grades(buffer, header, possible, rows)
-    return buffer.getvalue()

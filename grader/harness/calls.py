@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from grader.harness.callables import CALLABLES
-from grader.harness.codec import Encoded, encode, to_python
+from grader.harness.codec import encode, to_python
 
 PARAMETERS = ("W1", "b1", "W2", "b2")
 GRADS = ("dJdW1", "dJdb1", "dJdW2", "dJdb2")
@@ -119,11 +119,7 @@ def _mlp(cls: Any, kw: dict[str, Any], scenario: str) -> Any:
     net.backward(kw["dJdy_hat"])
     if scenario == "clear":
         net.clear_grad_and_cache()
-    return {name: _snapshot(net.grads[name]) for name in GRADS}
-
-
-def _snapshot(value: Any) -> Encoded | Any:
-    return value.clone() if hasattr(value, "clone") else value
+    return {name: fresh(net.grads[name]) for name in GRADS}
 
 
 @contextlib.contextmanager
