@@ -45,7 +45,8 @@ class SubmissionJob:
         self._expired = False
         self._abort = ""
         self._planned: list[int] = []
-        self._began: dict[int, float] = {}
+        self._longest: dict[int, float] = {}
+        self._batch_start = 0.0
         self._crash = ""
 
     def next_run(self) -> RunRequest | None:
@@ -59,9 +60,9 @@ class SubmissionJob:
             return None
         load = [i for i, s in enumerate(self.steps) if s.is_load and i not in self.failures]
         self._planned = load + pending
+        self._longest = _longest_from(self._planned, self.steps)
         self.runs += 1
-        self._current, self._since, self._ended, self._abort = None, now, False, ""
-        self._began = {}
+        self._current, self._since, self._batch_start, self._ended, self._abort = None, now, now, False, ""
         self._crash = ""
         return RunRequest(payload(self.sub, self.load, self.shared, self._planned), self.limits,
                           (self.shared.id, self.shared.data))
@@ -80,44 +81,58 @@ class SubmissionJob:
 
     def on_frame(self, frame: dict[str, Any]) -> None:
         kind = frame.get("k")
-        step = frame.get("step")
         if kind == "abort":
             self._abort = str(frame.get("reason", ""))
         elif kind == "crash":
             self._crash = str(frame.get("error", ""))[:300]
         elif kind == "end":
             self._ended = True
-        elif type(step) is int and 0 <= step < len(self.steps):
-            now = time.monotonic()
-            if kind == "begin":
-                self._begin(step, now)
-            elif kind == "done" and step not in self.results and isinstance(frame.get("result"), dict):
-                self.results[step] = frame["result"]
-                self._check_duration(step, now)
-                following = frame.get("next")
-                self._current, self._since = None, now
-                if isinstance(following, int) and 0 <= following < len(self.steps):
-                    self._begin(following, now)
+        elif kind == "begin" and self._valid(frame.get("step")):
+            self._begin(frame["step"], time.monotonic())
+        elif kind == "done" and isinstance(frame.get("results"), list):
+            self._done(frame["results"], frame.get("next"), time.monotonic())
+
+    def _valid(self, step: Any) -> bool:
+        return type(step) is int and 0 <= step < len(self.steps)
+
+    def _done(self, results: list[Any], following: Any, now: float) -> None:
+        """Keep the frame's new results; the last of them is timed from the previous frame."""
+        last = None
+        for entry in results:
+            if (type(entry) is list and len(entry) == 2 and self._valid(entry[0])
+                    and entry[0] not in self.results and isinstance(entry[1], dict)):
+                self.results[entry[0]] = entry[1]
+                last = entry[0]
+        if last is None:
+            return  # nothing new: every clock keeps running
+        self._check_duration(last, now - self._batch_start)
+        self._batch_start = now
+        self._current, self._since = None, now
+        if self._valid(following):
+            self._begin(following, now)
 
     def _begin(self, step: int, now: float) -> None:
-        """The parent's own clock for a step starts at its first announcement; later ones are ignored."""
         self._current, self._since = step, now
-        self._began.setdefault(step, now)
 
-    def _check_duration(self, step: int, now: float) -> None:
-        """A result that came back after the step's limit is a timeout (the child may have hidden it)."""
+    def _check_duration(self, step: int, took: float) -> None:
+        """A result that came back after the step's limit is a timeout (the child may have hidden it).
+
+        The child sends its results at most ``child.BATCH_SECONDS`` after its previous frame, unless
+        a step ran long: that step is then the last of its frame, and ``took`` is its time.
+        """
         limit = self.steps[step].limit
-        if step in self._began and now - self._began[step] > limit + OVERRUN_TOLERANCE and step not in self.failures:
+        if took > limit + OVERRUN_TOLERANCE and step not in self.failures:
             what = f"cell {self.steps[step].cell}" if self.steps[step].is_load else "this step"
             self.failures[step] = {"status": "timeout", "message": f"{what} did not finish within {limit:g} s"}
             if not self.steps[step].is_load:
                 self._skip_rest_of_item(step)
 
     def deadline(self) -> float:
+        """When to kill the run: the child may be a few quick steps past the one it announced."""
         limit = self.started + self.timeout + HARD_GRACE
         if self._current is None:
             return min(limit, self._since + STARTUP_GRACE)
-        return min(limit, self._since + self.steps[self._current].limit + HARD_GRACE)
+        return min(limit, self._since + self._longest.get(self._current, STARTUP_GRACE) + HARD_GRACE)
 
     def on_deadline(self) -> None:
         self._expired = True
@@ -125,12 +140,20 @@ class SubmissionJob:
     def on_exit(self, ended: RunExit) -> None:
         if self._ended and not self._abort:
             return
-        failed = self._current if self._current is not None else self._next_unreported()
+        failed = self._culprit(ended.progress)
         if failed is None:
             return
         self.failures[failed] = self._failure(failed, ended)
         if not self.steps[failed].is_load:
             self._skip_rest_of_item(failed)
+
+    def _culprit(self, progress: int | None) -> int | None:
+        """The step a run died in: the one the child last said it started, if that is plausible."""
+        if progress in self._planned and progress not in self.results:
+            return progress
+        if self._current is not None and self._current not in self.results:
+            return self._current
+        return self._next_unreported()
 
     def _next_unreported(self) -> int | None:
         return next((i for i in self._planned if i not in self.results), None)
@@ -151,6 +174,16 @@ class SubmissionJob:
         for index, step in enumerate(self.steps):
             if step.item == item and not self._settled(index):
                 self.failures[index] = {"status": "skipped", "message": reason["message"], "cause": failed}
+
+
+def _longest_from(planned: list[int], steps: list[Step]) -> dict[int, float]:
+    """For each planned step, the longest limit of it and of every step planned after it."""
+    longest: dict[int, float] = {}
+    running = 0.0
+    for index in reversed(planned):
+        running = max(running, steps[index].limit)
+        longest[index] = running
+    return longest
 
 
 def _exit_text(ended: RunExit) -> str:

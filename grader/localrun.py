@@ -91,5 +91,6 @@ def _collect(fd: int, pid: int, steps: list[Step], results: dict[int, dict[str, 
             if frame.get("k") == "begin":
                 current, since = frame["step"], time.monotonic()
             elif frame.get("k") == "done":
-                results[frame["step"]] = frame["result"]
+                for index, result in frame["results"]:
+                    results[index] = result
                 current, since = frame.get("next"), time.monotonic()

@@ -13,10 +13,14 @@ import importlib.util
 import io
 import json
 import linecache
+import mmap
 import os
 import signal
+import stat
 import struct
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -24,6 +28,8 @@ from grader.harness.calls import StepTimeout, arguments, call, describe_exceptio
 from grader.harness.codec import encode
 
 FRAME_HEADER = struct.Struct(">I")
+PROGRESS = struct.Struct(">i")  # the job file's first bytes: the index of the step now running
+BATCH_SECONDS = 0.05  # results are sent at most this long after the step that produced them
 
 
 class FrameWriter:
@@ -53,11 +59,11 @@ class Discard(io.TextIOBase):
 class Namespaces:
     """The student's theory namespace and, once imported, their implementation module."""
 
-    def __init__(self, job: dict[str, Any], workdir: Path) -> None:
+    def __init__(self, job: dict[str, Any], workdir: str) -> None:
         self.workdir = workdir
         self.theory: dict[str, Any] = {
             "__name__": job.get("module_name", "submission"),
-            "__file__": str(workdir / job.get("entry", "submission.py")),
+            "__file__": os.path.join(workdir, job.get("entry", "submission.py")),
             "__builtins__": builtins,
             "get_ipython": _NoIPython,
             "display": lambda *a, **k: None,
@@ -69,7 +75,7 @@ class Namespaces:
     def live(cls, namespace: dict[str, Any]) -> Namespaces:
         """A notebook's own namespace, for ``grader.check()``."""
         spaces = cls.__new__(cls)
-        spaces.workdir = Path.cwd()
+        spaces.workdir = os.getcwd()
         spaces.theory = namespace
         implementation = sys.modules.get("mlp")
         spaces.implementation = vars(implementation) if implementation and "MLP" not in namespace else None
@@ -89,16 +95,22 @@ class _NoIPython:
         return lambda *args, **kwargs: None
 
 
-def run(fd_in: int, fd_out: int, workdir: Path, shared: dict[str, list[dict[str, Any]]]) -> NoReturn:
-    """Read the job, run the listed steps, report each one, then exit."""
-    job = json.loads(_read_all(fd_in))
+def run(fd_in: int, fd_out: int, workdir: str, shared: dict[str, list[dict[str, Any]]]) -> NoReturn:
+    """Read the job, run the listed steps, report their results, then exit.
+
+    The job file starts with a progress slot, shared with the parent: the index of the step
+    running now, which names the culprit when the run is killed between two reports.
+    """
+    slot = mmap.mmap(fd_in, PROGRESS.size)
+    job = json.loads(_read_all(fd_in)[PROGRESS.size:])
     os.close(fd_in)
     writer = FrameWriter(fd_out, job["nonce"])
     try:
         _prepare(job, workdir)
         spaces = Namespaces(job, workdir)
         signal.signal(signal.SIGALRM, _alarm)
-        run_steps(job["load"] + shared.get(job["shared"], []), job["run"], spaces, writer)
+        run_steps(job["load"] + shared.get(job["shared"], []), job["run"], spaces, writer,
+                  progress=lambda index: PROGRESS.pack_into(slot, 0, index), batch=BATCH_SECONDS)
         writer.send(k="end")
     except BaseException as exc:
         with contextlib.suppress(BaseException):
@@ -115,13 +127,27 @@ def prebuild(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return steps
 
 
-def run_steps(steps: list[dict[str, Any]], order: list[int], spaces: Namespaces, writer: FrameWriter) -> None:
-    """Run ``order``'s steps; each "done" frame also announces the next step as begun."""
+def run_steps(steps: list[dict[str, Any]], order: list[int], spaces: Namespaces, writer: FrameWriter,
+              progress: Callable[[int], None] | None = None, batch: float = 0.0) -> None:
+    """Run ``order``'s steps and report their results in "done" frames.
+
+    A frame goes out once ``batch`` seconds have passed since the last one, so a step that
+    ran long is always the last of its frame, and the parent can time it. Each frame also
+    names the step that runs next.
+    """
     if order:
         writer.send(k="begin", step=order[0])
+    pending: list[list[Any]] = []
+    sent = time.monotonic()
     for position, index in enumerate(order):
+        if progress is not None:
+            progress(index)
+        pending.append([index, timed(steps[index], spaces)])
         following = order[position + 1] if position + 1 < len(order) else None
-        writer.send(k="done", step=index, result=timed(steps[index], spaces), next=following)
+        if following is None or time.monotonic() - sent >= batch:
+            writer.send(k="done", results=pending, next=following)
+            pending = []
+            sent = time.monotonic()
 
 
 def _read_all(fd: int) -> bytes:
@@ -131,15 +157,18 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _prepare(job: dict[str, Any], workdir: Path) -> None:
-    if workdir.is_symlink() or not workdir.is_dir():
+def _prepare(job: dict[str, Any], workdir: str) -> None:
+    """Write the submission's files into the fresh work folder and make it the current one."""
+    if not stat.S_ISDIR(os.lstat(workdir).st_mode):
         raise RuntimeError("the work folder is not a fresh folder")
-    for relative, text in job["files"].items():
-        path = workdir / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(text.encode("latin-1"))
     os.chdir(workdir)
-    sys.path.insert(0, str(workdir))
+    for relative, text in job["files"].items():
+        folder = os.path.dirname(relative)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        with open(relative, "wb") as handle:
+            handle.write(text.encode("latin-1"))
+    sys.path.insert(0, workdir)
     sys.argv = [job.get("entry", "submission.py")]
     sys.stdout = sys.stderr = Discard()
     sys.stdin = io.StringIO("")
@@ -194,9 +223,9 @@ def _exec_cell(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
     return {"status": "ok"}
 
 
-def _write_file(step: dict[str, Any], workdir: Path) -> dict[str, Any]:
-    target = (workdir / step["path"]).resolve()
-    if workdir.resolve() not in target.parents:
+def _write_file(step: dict[str, Any], workdir: str) -> dict[str, Any]:
+    target = (Path(workdir) / step["path"]).resolve()
+    if Path(workdir).resolve() not in target.parents:
         return {"status": "raised", "message": f"%%writefile {step['path']}: outside the submission folder"}
     with open(target, "a" if step.get("append") else "w", encoding="utf-8") as handle:
         handle.write(step["source"])
@@ -204,7 +233,7 @@ def _write_file(step: dict[str, Any], workdir: Path) -> dict[str, Any]:
 
 
 def _import_implementation(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
-    path = spaces.workdir / f"{step['module']}.py"
+    path = Path(spaces.workdir, f"{step['module']}.py")
     if step["module"] in sys.modules:
         spaces.implementation = vars(sys.modules[step["module"]])
         return {"status": "ok"}

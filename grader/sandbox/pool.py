@@ -6,6 +6,7 @@ size cap, and treats every frame as an untrusted claim handed to its job.
 
 from __future__ import annotations
 
+import dataclasses
 import fcntl
 import json
 import os
@@ -26,6 +27,8 @@ from grader.sandbox.bwrap import SandboxMode, environment, worker_command
 from grader.sandbox.procs import PR_SET_CHILD_SUBREAPER, kill_descendants, prctl
 
 FRAME = struct.Struct(">I")
+PROGRESS = struct.Struct(">i")
+NO_PROGRESS = -1
 MAX_FRAME = 24 << 20
 MAX_RUN_BYTES = 64 << 20
 KILL_GRACE = 3.0
@@ -50,6 +53,7 @@ class RunExit:
     code: int | None
     killed: bool
     reason: str = ""
+    progress: int | None = None  # the step the child said it was running, an untrusted claim
 
 
 class Job(Protocol):
@@ -67,6 +71,7 @@ class _Run:
     job: Job
     nonce: str
     out_fd: int
+    job_fd: int
     buffer: bytearray = field(default_factory=bytearray)
     received: int = 0
     exited: RunExit | None = None
@@ -117,13 +122,23 @@ class _Worker:
 
 
 def _memfd(data: bytes) -> int:
-    """An anonymous in-memory file holding ``data``, positioned at its start."""
-    fd = os.memfd_create("grader", os.MFD_CLOEXEC)
+    """An anonymous in-memory file holding ``data``, positioned at its start, that cannot grow."""
+    fd = os.memfd_create("grader", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
     os.lseek(fd, 0, os.SEEK_SET)
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL)
     return fd
+
+
+def _progress(fd: int) -> int | None:
+    """The progress slot of a run's job file (see ``grader.harness.child``)."""
+    try:
+        data = os.pread(fd, PROGRESS.size, 0)
+    except OSError:
+        return None
+    return PROGRESS.unpack(data)[0] if len(data) == PROGRESS.size else None
 
 
 class Pool:
@@ -198,7 +213,7 @@ class Pool:
                 os.close(shared_fd)
             worker.shared.add(shared_id)
         nonce = secrets.token_hex(16)
-        job_fd = _memfd(json.dumps({**request.payload, "nonce": nonce}).encode())
+        job_fd = _memfd(PROGRESS.pack(NO_PROGRESS) + json.dumps({**request.payload, "nonce": nonce}).encode())
         read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
         os.set_blocking(read_fd, False)  # the child's end stays blocking: large frames must not fail
         try:
@@ -208,10 +223,13 @@ class Pool:
         worker.run_id = secrets.token_hex(8)
         try:
             worker.send({"k": "run", "id": worker.run_id, "limits": request.limits}, [job_fd, write_fd])
-        finally:
+        except BaseException:
             os.close(job_fd)
+            os.close(read_fd)
+            raise
+        finally:
             os.close(write_fd)
-        worker.run = _Run(job, nonce, read_fd)
+        worker.run = _Run(job, nonce, read_fd, job_fd)
         self.selector.register(read_fd, selectors.EVENT_READ, ("out", worker))
         return True
 
@@ -355,8 +373,10 @@ class Pool:
         if run.out_fd in self.selector.get_map():
             self.selector.unregister(run.out_fd)
         os.close(run.out_fd)
+        ended = dataclasses.replace(run.exited, progress=_progress(run.job_fd))
+        os.close(run.job_fd)
         worker.run = None
-        run.job.on_exit(run.exited)
+        run.job.on_exit(ended)
         if worker.gone:
             self._replace(worker)
             worker = self.workers[-1]

@@ -11,9 +11,12 @@ PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 
 
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # looked up once: a forked child calls it for free
+
+
 def prctl(option: int, value: int) -> None:
     """Linux prctl(2) with one argument."""
-    ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
+    _PRCTL(option, value, 0, 0, 0)
 
 
 def _parents() -> dict[int, int]:

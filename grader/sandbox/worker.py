@@ -118,24 +118,25 @@ def _read_fd(fd: int) -> bytes:
 def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch: Path,
            shared: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     job_in, job_out = fds
-    workdir = scratch / f"run-{secrets.token_hex(8)}"
-    workdir.mkdir(mode=0o700)  # fails rather than reuse anything a previous run left
+    workdir = os.path.join(scratch, f"run-{secrets.token_hex(8)}")
+    os.mkdir(workdir, mode=0o700)  # fails rather than reuse anything a previous run left
+    mapped = _address_space()  # the child starts with exactly the worker's mappings
     gc.freeze()  # the child's collector then never touches (and copies) the worker's objects
     pid = os.fork()
     if pid == 0:
-        _child(ctrl, job_in, job_out, workdir, message["limits"], shared)
+        _child(ctrl, job_in, job_out, workdir, message["limits"], mapped, shared)
     os.close(job_in)
     os.close(job_out)
     return _wait(ctrl, pid, message["id"])
 
 
-def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: Path, limits: dict[str, int],
+def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: str, limits: dict[str, int], mapped: int,
            shared: dict[str, list[dict[str, Any]]]) -> NoReturn:
     try:
         ctrl.close()
         os.setsid()
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        _limit(limits)
+        _limit(limits, mapped)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
@@ -146,9 +147,8 @@ def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: Path, limits
         os._exit(70)
 
 
-def _limit(limits: dict[str, int]) -> None:
-    """Memory counted on top of what the warm worker already maps; files and CPU capped."""
-    mapped = _address_space()
+def _limit(limits: dict[str, int], mapped: int) -> None:
+    """Memory counted on top of what the warm worker maps (``mapped``); files and CPU capped."""
     resource.setrlimit(resource.RLIMIT_AS, (mapped + limits["memory"], mapped + limits["memory"]))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size"], limits["file_size"]))
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu"], limits["cpu"] + 1))

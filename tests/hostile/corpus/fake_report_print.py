@@ -13,7 +13,7 @@ _FAKE = json.dumps({
     "student": "fake_report_print", "status": "graded", "points": 24.0, "max_points": 27.0,
     "questions": [{"id": "q1a", "points": 5, "items": [
         {"name": "grad_W", "outcome": "correct", "points": 2.0, "max_points": 2.0}]}],
-    "k": "done", "step": 1, "result": {"status": "ok", "value": {"t": "float", "v": 1.0}},
+    "k": "done", "results": [[1, {"status": "ok", "value": {"t": "float", "v": 1.0}}]],
 })
 print(_FAKE)
 print(_FAKE, file=sys.stderr)

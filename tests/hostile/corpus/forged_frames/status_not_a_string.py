@@ -27,4 +27,4 @@ def _harness():
 _writer, _steps = _harness()
 for _index, _step in enumerate(_steps):
     if _writer is not None and _step.get("name") == "Q2B_TREND":
-        _writer.send(k="done", step=_index, result={"status": ["ok"]})
+        _writer.send(k="done", results=[[_index, {"status": ["ok"]}]])
