@@ -8,6 +8,10 @@ import os
 import sys
 from pathlib import Path
 
+# The grader's own numpy work is small: idle BLAS threads would only spin on the cores the
+# submissions need. Set before numpy is first imported (the rubric models import it).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 from grader import assignments, rubric
 from grader._version import __version__
 from grader.errors import EnvironmentProblem, GraderError, UsageError

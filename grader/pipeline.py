@@ -7,6 +7,7 @@ Each step lives in its own module; this one only wires them together.
 
 from __future__ import annotations
 
+import gc
 import sys
 import tempfile
 import time
@@ -116,6 +117,7 @@ def _start(opts: CheckOptions, found: list[Found]) -> Run:
     for assignment in sorted(_survey(found, opts.assignment)):
         run.assignments[assignment] = _prepare(assignment, opts, seed, run.torch, solutions)
     store.mark(state="running", seed=seed, resumed=resumed, grader_version=__version__)
+    gc.freeze()  # rubrics and reference answers live to the end: the collector need not scan them
     return run
 
 

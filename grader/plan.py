@@ -101,7 +101,9 @@ class SharedSteps:
 def payload(sub: Submission, load: list[Step], shared: SharedSteps, run: list[int]) -> dict[str, Any]:
     """The job a child reads: the submission's files, its load steps, and the steps to run."""
     return {
-        "files": {name: data.decode("latin-1") for name, data in sub.files.items()},
+        # A notebook's cells are load steps: its .ipynb (outputs and all) is not needed on disk.
+        "files": {name: data.decode("latin-1") for name, data in sub.files.items()
+                  if not (sub.is_notebook and name == sub.entry)},
         "entry": sub.entry,
         "module_name": "__main__" if sub.is_notebook else "submission",
         "load": [step.wire() for step in load],

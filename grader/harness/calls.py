@@ -7,6 +7,7 @@ inputs the call changed and whether torch autograd ran during it.
 from __future__ import annotations
 
 import contextlib
+import linecache
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -58,7 +59,7 @@ def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None,
     """
     source = prebuilt if prebuilt is not None else arguments(probe)
     kwargs = {name: fresh(value, frozen=pure) for name, value in source.items()}
-    pristine = {name: fresh(value) for name, value in source.items()} if pure else kwargs
+    pristine = source  # never handed to the target: what its read-only copies must still equal
     with _autograd_watch() as used:
         try:
             if harness == "mlp":
@@ -77,10 +78,14 @@ def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None,
 def describe_exception(exc: BaseException) -> str:
     """``ValueError: msg (cell 3, line 7)``: the exception and where in student code it arose."""
     where = ""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if not _is_harness(f.filename)]
+    # Only the innermost frame of student code is looked up: reading the source of every
+    # numpy frame too would cost each child milliseconds.
+    frames = [(f.f_code.co_filename, line) for f, line in traceback.walk_tb(exc.__traceback__)
+              if not _is_harness(f.f_code.co_filename)]
     if frames:
-        last = frames[-1]
-        where = f" ({_place(last.filename)}, line {last.lineno}" + (f": {last.line.strip()[:120]}" if last.line else "") + ")"
+        filename, lineno = frames[-1]
+        line = linecache.getline(filename, lineno).strip() if lineno else ""
+        where = f" ({_place(filename)}, line {lineno}" + (f": {line[:120]}" if line else "") + ")"
     text = str(exc)[:300] if not isinstance(exc, RecursionError) else "maximum recursion depth exceeded"
     return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
 

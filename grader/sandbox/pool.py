@@ -171,7 +171,9 @@ class Pool:
         waiting = iter(jobs)
         active = 0
         exhausted = False
+        done: list[Job] = []
         while True:
+            # Idle workers get their next run before the finished jobs go back to be graded.
             for worker in [w for w in self.workers if w.ready and w.run is None]:
                 job = None if exhausted else next(waiting, None)
                 if job is None:
@@ -180,12 +182,13 @@ class Pool:
                 if self._start(worker, job):
                     active += 1
                 else:
-                    yield job
+                    done.append(job)
+            yield from done
+            done = []
             if exhausted and active == 0:
                 return
-            for job in self._step():
-                active -= 1
-                yield job
+            done = self._step()
+            active -= len(done)
 
     def _spawn(self) -> None:
         worker = _Worker(self.mode, self.torch, self.tmp)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import os
 import resource
@@ -72,9 +73,17 @@ def _harden_self() -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
+# Imported once per worker rather than once per child: the templates' own imports, and the
+# side-effect-free standard modules homework code often uses (9 ms and 0.8 MB here).
+PRELOAD = ("numpy", "numpy.typing", "collections", "copy", "dataclasses", "decimal", "fractions",
+           "functools", "itertools", "math", "numbers", "operator", "random", "statistics", "string",
+           "typing", "warnings")
+
+
 def _preload(*, torch: bool) -> None:
     """Import once here what every child needs, then drop paths that could reach the answer key."""
-    import numpy  # noqa: F401
+    for name in PRELOAD:
+        importlib.import_module(name)
 
     import grader.harness.child  # noqa: F401
 

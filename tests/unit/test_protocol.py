@@ -10,6 +10,7 @@ import json
 import os
 import struct
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -155,3 +156,67 @@ def test_a_slow_step_is_the_last_of_its_frame() -> None:
     done = [f for f in frames if f["k"] == "done"]
     assert [[index for index, _ in f["results"]] for f in done] == [[0, 1], [2]]
     assert done[0]["next"] == 2
+
+
+# -- what a child says about an exception ------------------------------------------------------
+
+
+def _raise_in(source: str, filename: str) -> BaseException:
+    import linecache
+
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    namespace: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), namespace)
+    try:
+        namespace["f"]()
+    except Exception as exc:
+        return exc
+    raise AssertionError("f() did not raise")
+
+
+def test_an_exception_is_placed_at_the_students_innermost_line() -> None:
+    from grader.harness.calls import describe_exception
+
+    exc = _raise_in("import numpy as np\n\ndef f():\n    return np.linalg.inv(np.ones((2, 3)))\n", "<cell 4>")
+    text = describe_exception(exc)
+    assert text.startswith("LinAlgError: ")
+    assert text.endswith("(cell 4, line 4: return np.linalg.inv(np.ones((2, 3))))")
+
+
+def test_an_exception_in_a_module_names_the_file_not_its_folder() -> None:
+    from grader.harness.calls import describe_exception
+
+    exc = _raise_in("def g():\n    raise KeyError('w1')\n\ndef f():\n    g()\n", "/tmp/run-1/hw3.py")
+    assert describe_exception(exc) == "KeyError: 'w1' (hw3.py, line 2: raise KeyError('w1'))"
+
+
+def test_the_worker_preloads_what_templates_and_solutions_import() -> None:
+    """Else every child imports it again (numpy.typing alone costs a child 1 ms)."""
+    from grader.sandbox.worker import PRELOAD
+
+    root = Path(__file__).parents[2]
+    imported = set()
+    for path in [*root.glob("student_template/*/*.py"), *root.glob("solutions/*.py")]:
+        for line in path.read_text().splitlines():
+            words = line.split()
+            if len(words) > 1 and words[0] in ("import", "from"):
+                imported.add(words[1])
+    imported -= {"__future__", "torch"}  # torch is preloaded when a class needs it
+    assert "numpy.typing" in imported
+    assert imported <= {*PRELOAD, "collections.abc"}, imported - set(PRELOAD)
+
+
+def test_a_notebooks_own_file_is_not_shipped_to_the_child(tmp_path: Path) -> None:
+    import nbformat
+
+    from grader.load import load
+    from grader.plan import payload
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('ASSIGNMENT = "jhu-hw3"')])
+    nbformat.write(notebook, folder / "hw3.ipynb")
+    (folder / "data.csv").write_text("1,2\n")
+    sub = load("s", folder, "sub")
+    assert sub.error == "" and sub.is_notebook
+    assert sorted(payload(sub, [], SharedSteps.of([]), [])["files"]) == ["data.csv"]
