@@ -47,6 +47,7 @@ class SubmissionJob:
         self._planned: list[int] = []
         self._longest: dict[int, float] = {}
         self._batch_start = 0.0
+        self._begun = False
         self._crash = ""
 
     def next_run(self) -> RunRequest | None:
@@ -136,6 +137,13 @@ class SubmissionJob:
 
     def on_deadline(self) -> None:
         self._expired = True
+
+    def on_begin(self, now: float) -> None:
+        """The worker starts the run now: a run queued behind another is not charged the wait."""
+        if self.runs == 1 and not self._begun:
+            self.started = now
+        self._begun = True
+        self._since = self._batch_start = now
 
     def on_exit(self, ended: RunExit) -> None:
         if self._ended and not self._abort:

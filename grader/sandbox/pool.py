@@ -62,6 +62,7 @@ class Job(Protocol):
     def next_run(self) -> RunRequest | None: ...
     def on_frame(self, frame: dict[str, Any]) -> None: ...
     def on_exit(self, ended: RunExit) -> None: ...
+    def on_begin(self, now: float) -> None: ...
     def deadline(self) -> float: ...
     def on_deadline(self) -> None: ...
 
@@ -69,12 +70,14 @@ class Job(Protocol):
 @dataclass
 class _Run:
     job: Job
+    run_id: str
     nonce: str
     out_fd: int
     job_fd: int
     buffer: bytearray = field(default_factory=bytearray)
     received: int = 0
     exited: RunExit | None = None
+    reported: bool = False  # the worker said the run ended (so it went on to the queued one)
     eof: bool = False
     kill_sent: float | None = None
     eof_deadline: float | None = None
@@ -94,8 +97,9 @@ class _Worker:
         self.ctrl = parent_end
         self.ready = False
         self.started = time.monotonic()
-        self.run: _Run | None = None
-        self.run_id = ""
+        self.run: _Run | None = None  # the run the worker is on
+        self.queued: _Run | None = None  # the run it starts as soon as that one ends
+        self.orphans: list[Job] = []  # once it is dead: jobs to move to its replacement
         self.dead = False
         self.shared: set[str] = set()
 
@@ -173,8 +177,9 @@ class Pool:
         exhausted = False
         done: list[Job] = []
         while True:
-            # Idle workers get their next run before the finished jobs go back to be graded.
-            for worker in [w for w in self.workers if w.ready and w.run is None]:
+            # Every worker holds a run and a queued one, so it never waits for the parent to
+            # grade; this happens before the finished jobs go back to be graded.
+            for worker in self._open_slots():
                 job = None if exhausted else next(waiting, None)
                 if job is None:
                     exhausted = True
@@ -189,6 +194,11 @@ class Pool:
                 return
             done = self._step()
             active -= len(done)
+
+    def _open_slots(self) -> list[_Worker]:
+        """Idle workers first, then busy ones with nothing queued."""
+        ready = [w for w in self.workers if w.ready and not w.gone]
+        return [w for w in ready if w.run is None] + [w for w in ready if w.run is not None and w.queued is None]
 
     def _spawn(self) -> None:
         worker = _Worker(self.mode, self.torch, self.tmp)
@@ -223,33 +233,35 @@ class Pool:
             fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # room for frames between batches
         except OSError:
             pass
-        worker.run_id = secrets.token_hex(8)
+        run = _Run(job, secrets.token_hex(8), nonce, read_fd, job_fd)
         try:
-            worker.send({"k": "run", "id": worker.run_id, "limits": request.limits}, [job_fd, write_fd])
+            worker.send({"k": "run", "id": run.run_id, "limits": request.limits}, [job_fd, write_fd])
         except BaseException:
             os.close(job_fd)
             os.close(read_fd)
             raise
         finally:
             os.close(write_fd)
-        worker.run = _Run(job, nonce, read_fd, job_fd)
-        self.selector.register(read_fd, selectors.EVENT_READ, ("out", worker))
+        if worker.run is None:
+            worker.run = run
+            job.on_begin(time.monotonic())
+        else:
+            worker.queued = run
+        self.selector.register(read_fd, selectors.EVENT_READ, ("out", worker, run))
         return True
 
     def _step(self) -> list[Job]:
         """Wait for one round of events; return the jobs that finished."""
         finished: list[Job] = []
         for key, _ in self.selector.select(self._timeout()):
-            role, worker = key.data
+            role, worker, *run = key.data
             if role == "out":
-                self._read(worker)
+                self._read(worker, run[0])
             else:
                 self._control(worker)
         self._enforce_deadlines()
         for worker in list(self.workers):
-            done = self._settle(worker)
-            if done is not None:
-                finished.append(done)
+            finished += self._settle(worker)
         for worker in [w for w in self.workers if w.gone and w.run is None]:
             self._replace(worker)
         return finished
@@ -265,9 +277,7 @@ class Pool:
                     times.append(run.eof_deadline)
         return max(0.0, min(times) - now)
 
-    def _read(self, worker: _Worker) -> None:
-        run = worker.run
-        assert run is not None
+    def _read(self, worker: _Worker, run: _Run) -> None:
         try:
             chunk = os.read(run.out_fd, 1 << 20)
         except BlockingIOError:
@@ -278,7 +288,7 @@ class Pool:
             return
         run.received += len(chunk)
         if run.received > MAX_RUN_BYTES:
-            self._kill_run(worker, "it reported more than 64 MiB of results")
+            self._kill_run(worker, run, "it reported more than 64 MiB of results")
             return
         run.buffer += chunk
         self._frames(run, worker)
@@ -287,7 +297,7 @@ class Pool:
         while len(run.buffer) >= FRAME.size:
             (size,) = FRAME.unpack_from(run.buffer)
             if size > MAX_FRAME:
-                self._kill_run(worker, "it wrote a malformed result frame")
+                self._kill_run(worker, run, "it wrote a malformed result frame")
                 run.buffer.clear()
                 return
             if len(run.buffer) < FRAME.size + size:
@@ -316,18 +326,24 @@ class Pool:
         if message.get("k") == "ready":
             worker.ready = True
             self.failed_starts = 0
-        elif message.get("k") == "exit" and worker.run and message.get("id") == worker.run_id:
-            code = message.get("code")
-            worker.run.exited = RunExit(code if isinstance(code, int) else None, bool(message.get("killed")))
-            worker.run.eof_deadline = time.monotonic() + EOF_GRACE
+        elif message.get("k") == "exit":
+            # The queued run may end before the parent has settled the one before it.
+            for run in (worker.run, worker.queued):
+                if run is not None and run.exited is None and message.get("id") == run.run_id:
+                    code = message.get("code")
+                    run.exited = RunExit(code if isinstance(code, int) else None, bool(message.get("killed")))
+                    run.reported = True
+                    run.eof_deadline = time.monotonic() + EOF_GRACE
 
     def _worker_died(self, worker: _Worker) -> None:
         if worker.dead:
             return
-        run = worker.run
-        if run is not None and run.exited is None:
-            run.exited = RunExit(None, killed=False, reason="the sandbox worker died during the run")
-            run.eof = True
+        # The queued run had started if the one before it had ended: the worker goes straight on.
+        started = [worker.run] + ([worker.queued] if worker.run and worker.run.reported else [])
+        for run in started:
+            if run is not None and run.exited is None:
+                run.exited = RunExit(None, killed=False, reason="the sandbox worker died during the run")
+                run.eof = True
         if not worker.ready:
             self.failed_starts += 1
             if self.failed_starts >= 3:
@@ -336,13 +352,12 @@ class Pool:
         worker.ready = False
         worker.dead = True
 
-    def _kill_run(self, worker: _Worker, reason: str) -> None:
-        run = worker.run
-        if run is None or run.kill_sent is not None:
+    def _kill_run(self, worker: _Worker, run: _Run, reason: str) -> None:
+        if run.kill_sent is not None:
             return
         run.kill_sent = time.monotonic()
         try:
-            worker.send({"k": "kill", "id": worker.run_id})
+            worker.send({"k": "kill", "id": run.run_id})
         except OSError:
             pass
         if reason:
@@ -358,7 +373,7 @@ class Pool:
                 continue
             if run.kill_sent is None and now > run.job.deadline():
                 run.job.on_deadline()
-                self._kill_run(worker, "")
+                self._kill_run(worker, run, "")
             elif run.kill_sent is not None and now > run.kill_sent + KILL_GRACE:
                 run.exited = RunExit(None, killed=True, reason="the sandbox did not stop the run")
                 run.eof = True
@@ -368,23 +383,43 @@ class Pool:
                 except (ProcessLookupError, PermissionError):
                     pass
 
-    def _settle(self, worker: _Worker) -> Job | None:
-        """Close a run that has exited and drained; start the job's next run or return it."""
-        run = worker.run
-        if run is None or run.exited is None or not run.eof:
-            return None
+    def _settle(self, worker: _Worker) -> list[Job]:
+        """Close the worker's runs that have exited and drained; start their jobs' next runs.
+
+        Returns the jobs that need no further run.
+        """
+        finished: list[Job] = []
+        again = worker.orphans  # jobs whose next run waits for the fresh worker that replaces this one
+        while (run := worker.run) is not None and run.exited is not None and run.eof:
+            ended = dataclasses.replace(run.exited, progress=_progress(run.job_fd))
+            self._close(run)
+            worker.run, worker.queued = worker.queued, None
+            if worker.run is not None:
+                worker.run.job.on_begin(time.monotonic())  # its clocks start now, not when queued
+            run.job.on_exit(ended)
+            if worker.gone:
+                again.append(run.job)
+            elif not self._start(worker, run.job):
+                finished.append(run.job)
+        if worker.gone and (again or worker.run is not None):
+            if worker.run is not None and worker.run.exited is None:  # queued, never started
+                again.append(worker.run.job)
+                self._close(worker.run)
+                worker.run = None
+            if worker.run is None:
+                self._replace(worker)
+                fresh = self.workers[-1]
+                self._wait_ready(fresh)
+                for job in again:
+                    if not self._start(fresh, job):
+                        finished.append(job)
+        return finished
+
+    def _close(self, run: _Run) -> None:
         if run.out_fd in self.selector.get_map():
             self.selector.unregister(run.out_fd)
         os.close(run.out_fd)
-        ended = dataclasses.replace(run.exited, progress=_progress(run.job_fd))
         os.close(run.job_fd)
-        worker.run = None
-        run.job.on_exit(ended)
-        if worker.gone:
-            self._replace(worker)
-            worker = self.workers[-1]
-            self._wait_ready(worker)
-        return None if self._start(worker, run.job) else run.job
 
     def _wait_ready(self, worker: _Worker) -> None:
         """Block until a fresh worker is ready (it replaces one a submission killed)."""
@@ -392,7 +427,7 @@ class Pool:
             if time.monotonic() - worker.started > START_TIMEOUT or worker.proc.poll() is not None:
                 raise SandboxError(f"a sandbox worker failed to start:\n{worker.failure()}")
             for key, _ in self.selector.select(0.5):
-                role, owner = key.data
+                role, owner, *_ = key.data
                 if owner is worker and role == "ctrl":
                     self._control(worker)
 

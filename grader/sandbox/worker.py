@@ -19,6 +19,7 @@ import shutil
 import signal
 import socket
 import sys
+from collections import deque
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -43,8 +44,9 @@ def main(argv: list[str] | None = None) -> None:
     scratch = _scratch_root()
     ctrl.send(json.dumps({"k": "ready", "pid": os.getpid()}).encode())
     shared: dict[str, list[dict[str, Any]]] = {}
+    backlog: deque[tuple[dict[str, Any] | None, list[int]]] = deque()  # sent while a run was on
     while True:
-        message, fds = _receive(ctrl)
+        message, fds = backlog.popleft() if backlog else _receive(ctrl)
         if message is not None and message.get("k") == "kill":
             continue  # a kill that crossed the run's end on the wire
         if message is not None and message.get("k") == "shared":
@@ -54,7 +56,7 @@ def main(argv: list[str] | None = None) -> None:
             continue
         if message is None or message.get("k") != "run":
             return
-        status = _serve(ctrl, message, fds, scratch, shared)
+        status = _serve(ctrl, message, fds, scratch, shared, backlog)
         _cleanup(scratch)
         ctrl.send(json.dumps({"k": "exit", "id": message["id"], **status}).encode())
 
@@ -125,7 +127,7 @@ def _read_fd(fd: int) -> bytes:
 
 
 def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch: Path,
-           shared: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+           shared: dict[str, list[dict[str, Any]]], backlog: deque[Any]) -> dict[str, Any]:
     job_in, job_out = fds
     workdir = os.path.join(scratch, f"run-{secrets.token_hex(8)}")
     os.mkdir(workdir, mode=0o700)  # fails rather than reuse anything a previous run left
@@ -136,7 +138,7 @@ def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch
         _child(ctrl, job_in, job_out, workdir, message["limits"], mapped, shared)
     os.close(job_in)
     os.close(job_out)
-    return _wait(ctrl, pid, message["id"])
+    return _wait(ctrl, pid, message["id"], backlog)
 
 
 def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: str, limits: dict[str, int], mapped: int,
@@ -170,8 +172,11 @@ def _address_space() -> int:
         return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _wait(ctrl: socket.socket, pid: int, run_id: str) -> dict[str, Any]:
-    """Wait for the child to exit, or for the parent to ask for it to be killed."""
+def _wait(ctrl: socket.socket, pid: int, run_id: str, backlog: deque[Any]) -> dict[str, Any]:
+    """Wait for the child to exit, or for the parent to ask for it to be killed.
+
+    Other messages (the next run, queued by the parent) wait in ``backlog``.
+    """
     pidfd = os.pidfd_open(pid)
     killed = False
     try:
@@ -179,13 +184,16 @@ def _wait(ctrl: socket.socket, pid: int, run_id: str) -> dict[str, Any]:
             ready, _, _ = select.select([pidfd, ctrl.fileno()], [], [])
             if pidfd in ready:  # the child exited
                 break
-            message, _ = _receive(ctrl)
+            message, fds = _receive(ctrl)
             if message is None:
                 os.kill(pid, signal.SIGKILL)
                 os._exit(0)
-            if message.get("k") == "kill" and message.get("id") == run_id:
-                killed = True
-                os.kill(pid, signal.SIGKILL)
+            if message.get("k") == "kill":
+                if message.get("id") == run_id:
+                    killed = True
+                    os.kill(pid, signal.SIGKILL)
+            else:
+                backlog.append((message, fds))
     finally:
         os.close(pidfd)
     _, status = os.waitpid(pid, 0)

@@ -352,6 +352,35 @@ def _small_class(tmp_path: Path, files: dict[str, str | bytes], *extra: str,
                         "--jobs", "1", *extra, env=env)
 
 
+_KILL_WORKER = b"""
+
+import os as _os
+import signal as _signal
+import time as _time
+
+
+def regression_grads(w1, w2, w3, x, y):
+    _os.kill(_os.getppid(), _signal.SIGKILL)  # the warm worker, with the next run queued on it
+    _time.sleep(30)  # the worker's death ends this step
+"""
+
+
+@pytest.mark.parametrize("mode", ["default", "none"])
+def test_a_run_queued_on_a_worker_that_dies_or_hangs_is_moved_not_failed(tmp_path: Path, mode: str) -> None:
+    """One worker: each honest submission waits, queued, behind one that kills or stops it."""
+    extra = ("--sandbox", "none") if mode == "none" else ()
+    reference = hs.reference_text()
+    run = _small_class(tmp_path, {"a_kill_worker.py": reference + _KILL_WORKER, "b_honest.py": reference,
+                                  "c_stop_worker.py": "stop_worker.py", "d_honest.py": reference}, *extra)
+    assert run.returncode == 0, run.stderr[-3000:]
+    for student in ("b_honest", "d_honest"):
+        sub = run.by_student[student]
+        assert sub["points"] == hs.FULL_MARKS and not sub["error"], sub
+    assert hs.outcomes(run.by_student["a_kill_worker"])["q2c/regression_grads"] == "error"
+    assert "worker died" in hs.feedback(run.by_student["a_kill_worker"], "q2c/regression_grads")
+    assert run.by_student["c_stop_worker"]["points"] == hs.FULL_MARKS
+
+
 @pytest.mark.parametrize("mode", ["default", "none"])
 def test_collusion_through_the_workers_scratch_folder(tmp_path: Path, mode: str) -> None:
     extra = ("--sandbox", "none") if mode == "none" else ()
