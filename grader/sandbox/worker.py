@@ -23,6 +23,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any, NoReturn
 
+from grader.sandbox import hugepages
 from grader.sandbox.procs import (
     PR_SET_CHILD_SUBREAPER,
     PR_SET_DUMPABLE,
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     ctrl = socket.socket(fileno=args.ctrl_fd)
     _harden_self()
     _preload(torch=args.torch)
+    hugepages.collapse()  # cheaper forks from here on
     scratch = _scratch_root()
     ctrl.send(json.dumps({"k": "ready", "pid": os.getpid()}).encode())
     shared: dict[str, list[dict[str, Any]]] = {}
