@@ -220,8 +220,9 @@ def _record(run: Run, job: SubmissionJob) -> None:
 
 
 def _save(run: Run, key: str, report: SubmissionReport) -> None:
-    run.store.add(report.student, key, report)
-    writers.write_feedback(run.opts.out, report.model_dump(mode="json"))
+    data = report.model_dump(mode="json")
+    run.store.add(report.student, key, data)
+    writers.write_feedback(run.opts.out, data)
     run.fresh += 1
 
 
@@ -231,25 +232,23 @@ def _finish(run: Run, found: list[Found], stdout: TextIO) -> None:
     run.store.compact(students)
     header = _header(run)
     out = run.opts.out
-    writers.write_report(out / "report.json", header, _reports(run, students))
-    manual = writers.read_manual(out)
     sheets = _sheets(run)
-    for name, (columns, possible, questions) in sheets.items():
-        rows = writers.grade_rows(_reports(run, students, name if len(sheets) > 1 else None), manual, questions)
-        writers.write_grades(out / _sheet_name(name, len(sheets)), columns, possible, rows)
+    writers.write_results(out / "report.json", header, _reports(run, students), sheets,
+                          writers.read_manual(out))
     run.store.mark(state="complete", seed=run.seed, grader_version=__version__)
-    run.store.close()
     if run.opts.fmt == "json":
         writers.print_report(stdout, header, _reports(run, students))
+    run.store.close()
+    if run.opts.fmt == "json":
         return
-    for name, (columns, possible, questions) in sheets.items():
-        rows = writers.grade_rows(_reports(run, students, name if len(sheets) > 1 else None), manual, questions)
+    for name, sheet in sheets.items():
         if run.opts.fmt == "csv":
-            writers.print_grades(stdout, columns, possible, rows)
+            stdout.write(sheet.path.read_text(encoding="utf-8"))
         else:
             if len(sheets) > 1:
                 print(f"\n{name}", file=stdout)
-            writers.print_table(stdout, columns, rows, _widths(columns, students))
+            writers.print_table(stdout, sheet.columns, writers.sheet_rows(sheet.path),
+                                _widths(sheet.columns, students))
 
 
 def _sheet_name(assignment: str, count: int) -> str:
@@ -257,8 +256,9 @@ def _sheet_name(assignment: str, count: int) -> str:
     return "grades.csv" if count <= 1 else f"grades-{assignment}.csv"
 
 
-def _sheets(run: Run) -> dict[str, tuple[list[str], list[Any], list[str]]]:
-    """Per assignment: the grade sheet's header, its points-possible row and its question ids."""
+def _sheets(run: Run) -> dict[str, writers.Sheet]:
+    """Per assignment: its grade sheet's file, header, points-possible row and question ids."""
+    out = run.opts.out
     sheets = {}
     for name, assignment in run.assignments.items():
         questions = assignment.context.rubric.questions
@@ -266,10 +266,12 @@ def _sheets(run: Run) -> dict[str, tuple[list[str], list[Any], list[str]]]:
                    "status"]
         possible = ["(points possible)", *[writers.fmt(q.max_points) for q in questions],
                     writers.fmt(assignment.context.rubric.max_points), "", "", "", ""]
-        sheets[name] = (columns, possible, [q.id for q in questions])
+        sheets[name] = writers.Sheet(out / _sheet_name(name, len(run.assignments)), columns, possible,
+                                     [q.id for q in questions])
     if not sheets:
-        sheets[""] = (["student", "automatic", "manual_pending", "manual", "total", "status"],
-                      ["(points possible)", "", "", "", "", ""], [])
+        sheets[""] = writers.Sheet(out / "grades.csv", ["student", "automatic", "manual_pending", "manual",
+                                                        "total", "status"],
+                                   ["(points possible)", "", "", "", "", ""], [])
     return sheets
 
 
@@ -281,11 +283,9 @@ def _header(run: Run) -> dict[str, Any]:
             "created": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def _reports(run: Run, students: list[str], assignment: str | None = None) -> Iterator[dict[str, Any]]:
+def _reports(run: Run, students: list[str]) -> Iterator[dict[str, Any]]:
     for student in students:
-        report = run.store.read(run.store.current[student])
-        if assignment is None or report["assignment"] == assignment:
-            yield report
+        yield run.store.read(run.store.current[student])
 
 
 def _widths(columns: list[str], students: list[str]) -> list[int]:

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from grader.errors import SandboxError
-from grader.report import SubmissionReport
 
 RESULTS = "results.jsonl"
 _SERIAL = itertools.count()
@@ -115,9 +114,9 @@ class Store:
     def cached(self, key: str) -> bool:
         return key in self.index
 
-    def add(self, student: str, key: str, report: SubmissionReport) -> None:
-        """Append one result durably enough to survive the grader being killed."""
-        line = json.dumps({"key": key, "report": report.model_dump(mode="json")}).encode() + b"\n"
+    def add(self, student: str, key: str, report: dict[str, Any]) -> None:
+        """Append one result (a report dumped as JSON data) so that a killed grader keeps it."""
+        line = json.dumps({"key": key, "report": report}).encode() + b"\n"
         offset = self._handle.tell()
         self._handle.write(line)
         self._handle.flush()
@@ -147,19 +146,27 @@ class Store:
     def compact(self, students: list[str]) -> None:
         """Keep only this run's lines, in student order."""
         self._handle.flush()
+        index: dict[str, tuple[int, int]] = {}
+        offset = 0
         with open(self.path, "rb") as handle, atomic_open(self.path) as out:
             for student in students:
                 key = self.current[student]
-                offset, length = self.index[key]
-                handle.seek(offset)
+                start, length = self.index[key]
+                handle.seek(start)
                 line = handle.read(length)
-                if _key_of(line) != key:
+                if not line.startswith(_prefix(key)):
                     raise StoreCorrupted(self.path)
                 out.write(line.decode())
+                index[key] = (offset, length)  # what the lines are is checked again when read
+                offset += length
         self._handle.close()
-        self.index = {}
-        self._load_index()
+        self.index = index
         self._handle = open(self.path, "ab")
+
+
+def _prefix(key: str) -> bytes:
+    """How ``Store.add`` starts the line of ``key``."""
+    return json.dumps({"key": key, "report": None}).encode()[: -len(" null}")]
 
 
 def _key_of(line: bytes) -> str:

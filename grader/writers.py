@@ -6,11 +6,13 @@ memory stays flat however large the class.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -23,23 +25,59 @@ SAFE_NAME = re.compile(r"[^\w .()+,@-]")
 MANUAL = "manual.csv"
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One grade sheet: its file, header, points-possible row and question columns."""
+
+    path: Path
+    columns: list[str]
+    possible: list[Any]
+    questions: list[str]
+
+
+def write_results(report_path: Path, header: dict[str, Any], reports: Iterable[dict[str, Any]],
+                  sheets: dict[str, Sheet], manual: dict[str, dict[str, float]]) -> None:
+    """report.json and every grade sheet, in one pass over the stored reports.
+
+    With one sheet every report gets a row in it; with several (a mixed class), each report
+    goes to its assignment's sheet.
+    """
+    with contextlib.ExitStack() as stack:
+        report_out = stack.enter_context(atomic_open(report_path))
+        writers = {}
+        for name, sheet in sheets.items():
+            writer = csv.writer(stack.enter_context(atomic_open(sheet.path)), lineterminator="\n")
+            writer.writerows([sheet.columns, sheet.possible])
+            writers[name] = writer
+        only = next(iter(sheets)) if len(sheets) == 1 else None
+        for report in _stream_report(report_out, header, reports):
+            name = only if only is not None else report["assignment"]
+            if name in writers:
+                writers[name].writerow(grade_row(report, manual, sheets[name].questions))
+
+
 def write_report(path: Path, header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
     """report.json, with its submissions streamed in."""
     with atomic_open(path) as out:
-        _stream_report(out, header, reports)
+        for _ in _stream_report(out, header, reports):
+            pass
 
 
-def _stream_report(out: IO[str], header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
+def _stream_report(out: IO[str], header: dict[str, Any],
+                   reports: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Write the report's JSON, passing on each submission once it is written."""
     head = json.dumps({**header, "submissions": []}, indent=2)
     out.write(head[: head.rindex("[") + 1] + "\n")
     for i, report in enumerate(reports):
         out.write((",\n" if i else "") + "    " + json.dumps(report))
+        yield report
     out.write("\n  ]\n}\n")
 
 
 def print_report(out: IO[str], header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
     """The same JSON on a stream (``--format json``)."""
-    _stream_report(out, header, reports)
+    for _ in _stream_report(out, header, reports):
+        pass
 
 
 def feedback_path(out: Path, student: str) -> Path:
@@ -94,17 +132,22 @@ def grade_rows(reports: Iterable[dict[str, Any]], manual: dict[str, dict[str, fl
                questions: list[str]) -> Iterator[list[Any]]:
     """One grades.csv row per submission: automatic points per question, then manual and totals."""
     for report in reports:
-        by_id = {q["id"]: q for q in report["questions"]}
-        awaiting = {f"{q['id']}/{i['name']}": i["max_points"] for q in report["questions"]
-                    for i in q["items"] if i["outcome"] == "manual"}
-        entered = {k: min(v, awaiting[k]) for k, v in manual.get(report["student"], {}).items() if k in awaiting}
-        pending = sum(m for k, m in awaiting.items() if k not in entered)
-        manual_points = sum(entered.values())
-        row = [spreadsheet_safe(report["student"])]
-        row += [_cell(by_id.get(q)) for q in questions]
-        row += [fmt(report["points"]), fmt(pending), fmt(manual_points),
-                fmt(report["points"] + manual_points), report["status"]]
-        yield row
+        yield grade_row(report, manual, questions)
+
+
+def grade_row(report: dict[str, Any], manual: dict[str, dict[str, float]], questions: list[str]) -> list[Any]:
+    """A submission's grades.csv row."""
+    by_id = {q["id"]: q for q in report["questions"]}
+    awaiting = {f"{q['id']}/{i['name']}": i["max_points"] for q in report["questions"]
+                for i in q["items"] if i["outcome"] == "manual"}
+    entered = {k: min(v, awaiting[k]) for k, v in manual.get(report["student"], {}).items() if k in awaiting}
+    pending = sum(m for k, m in awaiting.items() if k not in entered)
+    manual_points = sum(entered.values())
+    row = [spreadsheet_safe(report["student"])]
+    row += [_cell(by_id.get(q)) for q in questions]
+    row += [fmt(report["points"]), fmt(pending), fmt(manual_points),
+            fmt(report["points"] + manual_points), report["status"]]
+    return row
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -121,15 +164,20 @@ def _cell(question: dict[str, Any] | None) -> str:
 
 
 def write_grades(path: Path, header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> None:
+    """A grade sheet from rows made by ``grade_rows``."""
     with atomic_open(path) as out:
-        print_grades(out, header, possible, rows)
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerows([header, possible])
+        writer.writerows(rows)
 
 
-def print_grades(out: IO[str], header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> None:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerow(possible)
-    writer.writerows(rows)
+def sheet_rows(path: Path) -> Iterator[list[str]]:
+    """The student rows of a grade sheet written by ``write_results``."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        next(reader, None)  # the header
+        next(reader, None)  # points possible
+        yield from reader
 
 
 def print_table(out: IO[str], header: list[str], rows: Iterable[list[Any]], widths: list[int]) -> None:
