@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import linecache
+import sys
 import traceback
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -20,6 +21,19 @@ from grader.harness.codec import encode, to_python
 PARAMETERS = ("W1", "b1", "W2", "b2")
 GRADS = ("dJdW1", "dJdb1", "dJdW2", "dJdb2")
 HARNESS_FILES = ("grader/harness", "grader\\harness")
+
+
+class _NoWatch:
+    """What ``_autograd_watch`` gives while torch is not imported: autograd cannot have run."""
+
+    def __enter__(self) -> list[bool]:
+        return [False]
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NO_WATCH = _NoWatch()
 
 
 class StepTimeout(BaseException):
@@ -60,7 +74,7 @@ def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None,
     source = prebuilt if prebuilt is not None else arguments(probe)
     kwargs = {name: fresh(value, frozen=pure) for name, value in source.items()}
     pristine = source  # never handed to the target: what its read-only copies must still equal
-    with _autograd_watch() as used:
+    with _autograd_watch() if "torch" in sys.modules else _NO_WATCH as used:
         try:
             if harness == "mlp":
                 output = _mlp(target, kwargs, scenario or "forward")
@@ -103,8 +117,10 @@ def _mutated(after: dict[str, Any], before: dict[str, Any]) -> list[str]:
 
 
 def _same(a: Any, b: Any) -> bool:
+    """Whether ``a`` still holds exactly what ``b`` does: bit for bit, so nan and -0.0 count too."""
     if isinstance(b, np.ndarray):
-        return isinstance(a, np.ndarray) and a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+        return (isinstance(a, np.ndarray) and a.shape == b.shape and a.dtype == b.dtype
+                and a.tobytes() == b.tobytes())
     if isinstance(b, dict):
         return isinstance(a, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in b)
     return True
@@ -131,8 +147,6 @@ def _mlp(cls: Any, kw: dict[str, Any], scenario: str) -> Any:
 def _autograd_watch() -> Iterator[list[bool]]:
     """Record whether torch autograd runs, if torch is already imported."""
     used = [False]
-    import sys
-
     torch = sys.modules.get("torch")
     if torch is None:
         yield used

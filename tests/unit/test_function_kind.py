@@ -130,3 +130,22 @@ def test_fixed_probes_come_first_with_their_values() -> None:
     probes = generate("k", [ArgSpec(name="w", type="float")], settings, seed=3)
     assert probes[0].label == "homework" and probes[0].kwargs[0][1] == {"t": "float", "v": 0.25}
     assert [p.label for p in probes[1:]] == ["random", "random"]
+
+
+def _probe_with(G: np.ndarray) -> dict[str, Any]:
+    return {"kwargs": [["G", encode(G)], ["X", encode(np.eye(2))]]}
+
+
+def test_pure_call_reports_an_input_reshaped_in_place() -> None:
+    def reshaping(G: np.ndarray, X: np.ndarray) -> np.ndarray:
+        out = G @ X.T
+        G.shape = (4,)  # allowed on the read-only view, and visible to the caller
+        return out
+    result = call(reshaping, _probe_with(np.ones((2, 2))), "call", None, pure=True)
+    assert result["mutated"] == ["G"]
+
+
+def test_pure_call_does_not_report_an_untouched_input_holding_nan() -> None:
+    G = np.array([[np.nan, 1.0], [-0.0, 2.0]])
+    result = call(lambda G, X: G @ X.T, _probe_with(G), "call", None, pure=True)
+    assert result["status"] == "ok" and result["mutated"] == []
