@@ -60,3 +60,37 @@ def test_cells_keep_their_jupyter_numbers() -> None:
 def test_unreadable_notebooks_say_why(raw: bytes, message: str) -> None:
     with pytest.raises(NotebookError, match=message):
         parse(raw)
+
+
+@pytest.mark.parametrize("separator", ["\n", "\r\n", "\r"])
+def test_magics_are_skipped_whatever_the_line_separator(separator: str) -> None:
+    cell = convert(1, separator.join(["a = 1", "%matplotlib inline", "b = 2"]))
+    assert cell is not None
+    assert cell.source == "a = 1\npass  # skipped: %matplotlib inline\nb = 2\n"
+
+
+def test_a_cell_without_magics_keeps_its_lines() -> None:
+    cell = convert(1, "a = 1\r\nb = a != 2\n")
+    assert cell is not None and cell.source == "a = 1\nb = a != 2\n"
+
+
+@pytest.mark.parametrize(("notebook", "message"), [
+    ({"cells": [], "nbformat": 4, "nbformat_minor": 5}, "no 'metadata'"),
+    ({"cells": [], "nbformat": 5, "nbformat_minor": 0, "metadata": {}}, "expected 4"),
+    ({"cells": [{"cell_type": "code", "metadata": {}, "source": "", "outputs": []}],
+      "nbformat": 4, "nbformat_minor": 5, "metadata": {}}, "cell 1: no 'execution_count'"),
+    ({"cells": [{"cell_type": "markdown", "metadata": {}, "source": "x"}, {"cell_type": "widget"}],
+      "nbformat": 4, "nbformat_minor": 5, "metadata": {}}, "cell 2: unknown cell_type 'widget'"),
+    ({"cells": [{"cell_type": "raw", "metadata": {}, "source": ["a", 1]}],
+      "nbformat": 4, "nbformat_minor": 5, "metadata": {}}, "cell 1: 'source' is a list"),
+])
+def test_broken_structure_names_the_cell_and_field(notebook: dict[str, object], message: str) -> None:
+    with pytest.raises(NotebookError, match=message):
+        parse(json.dumps(notebook).encode())
+
+
+def test_an_odd_output_does_not_stop_grading() -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("a = 1")])
+    nb.cells[0].outputs = [{"output_type": "stream", "text": "hi"}]  # no "name": invalid for nbformat
+    cells = parse(json.dumps(nb).encode())
+    assert [c.source for c in cells] == ["a = 1\n"]
