@@ -7,6 +7,7 @@ here, in the parent. The child's words are claims about its own values only.
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,10 @@ from grader.rubric import Rubric
 
 AUTOGRAD_MARKERS = ("backward", "autograd", "requires_grad_", "requires_grad")
 STATUSES = {"ok", "missing", "raised", "timeout", "skipped"}
+# Matches every ASCII source in which the AST check could find a marker: an attribute is "."
+# then its name, with only spaces, line continuations or (inside brackets) comments between.
+# Non-ASCII sources are always parsed, since the parser NFKC-normalizes identifiers.
+MAY_USE_AUTOGRAD = re.compile(r"\.(?:[\s\\]|#[^\n]*)*(?:backward|requires_grad_?)\b|\bautograd\b")
 
 
 @dataclass
@@ -170,6 +175,13 @@ def _static_autograd(sub: Submission) -> str:
 
 
 def _autograd_in(source: str) -> list[str]:
+    """The MLP methods and loss functions in ``source`` that use autograd."""
+    if source.isascii() and not MAY_USE_AUTOGRAD.search(source):
+        return []  # parsing costs milliseconds; this text could hold none of the markers
+    return _autograd_in_tree(source)
+
+
+def _autograd_in_tree(source: str) -> list[str]:
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):

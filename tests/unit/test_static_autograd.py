@@ -1,0 +1,50 @@
+"""Finding autograd in the MLP methods and loss functions from the source, without running it."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.grade import _autograd_in, _autograd_in_tree
+
+CLEAN_MLP = '''
+import torch
+
+class MLP:
+    def forward(self, x):
+        return x @ self.parameters["W1"].T
+
+    def backward(self, dJdy_hat):
+        self.grads["dJdW1"] = dJdy_hat.T @ self.cache["x"]
+
+def mse_loss(y, y_hat):
+    return ((y_hat - y) ** 2).mean(), 2 * (y_hat - y) / y.numel()
+'''
+
+CASES = [
+    pytest.param(CLEAN_MLP, [], id="a clean MLP, with a method named backward"),
+    pytest.param("class MLP:\n    def backward(self, g):\n        self.loss.backward()\n", ["MLP.backward"],
+                 id="tensor.backward()"),
+    pytest.param("class MLP:\n    def forward(self, x):\n        x.requires_grad_(True)\n        return x\n",
+                 ["MLP.forward"], id="requires_grad_"),
+    pytest.param("import torch\ndef bce_loss(y, p):\n    return torch.autograd.grad(p.sum(), p)\n",
+                 ["bce_loss"], id="torch.autograd in a loss"),
+    pytest.param("from torch import autograd\ndef mse_loss(y, p):\n    return autograd.grad(p, y)\n",
+                 ["mse_loss"], id="the name autograd"),
+    pytest.param("class MLP:\n    def backward(self, g):\n        (self.loss.  # sneaky\n            backward())\n",
+                 ["MLP.backward"], id="a comment between the dot and the name"),
+    pytest.param("class MLP:\n    def backward(self, g):\n        self.loss.\\\nbackward()\n",
+                 ["MLP.backward"], id="a line continuation"),
+    pytest.param("class MLP:\n    def backward(self, g):\n        self.loss.\uff42ackward()\n",
+                 ["MLP.backward"], id="a fullwidth letter the parser normalizes"),
+    pytest.param("def helper(t):\n    t.backward()\nclass MLP:\n    pass\n", [],
+                 id="autograd outside MLP and the losses is allowed"),
+    pytest.param("class MLP:\n    def backward(self, g):\n        self.backwards = 1\n        self.requires_gradx = 2\n",
+                 [], id="names that only start like a marker"),
+    pytest.param("class MLP:\n    def backward(self, g)\n        x.backward()\n", [], id="a syntax error"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), CASES)
+def test_autograd_found_by_the_fast_path_and_by_parsing_alike(source: str, expected: list[str]) -> None:
+    assert _autograd_in_tree(source) == expected
+    assert _autograd_in(source) == expected
