@@ -176,9 +176,15 @@ def _static_autograd(sub: Submission) -> str:
 
 def _autograd_in(source: str) -> list[str]:
     """The MLP methods and loss functions in ``source`` that use autograd."""
-    if source.isascii() and not MAY_USE_AUTOGRAD.search(source):
+    if source.isascii() and not _mentions_a_marker(source):
         return []  # parsing costs milliseconds; this text could hold none of the markers
     return _autograd_in_tree(source)
+
+
+def _mentions_a_marker(source: str) -> bool:
+    if "backward" not in source and "requires_grad" not in source and "autograd" not in source:
+        return False  # the common case, at the speed of a substring search
+    return MAY_USE_AUTOGRAD.search(source) is not None
 
 
 def _autograd_in_tree(source: str) -> list[str]:
