@@ -10,6 +10,6 @@ __all__ = ["__version__", "check"]
 
 def check(question: str | None = None) -> bool:
     """Self-test the calling notebook's live namespace; never shows an answer."""
-    from grader.selftest import check_namespace
+    from grader.checklist import check_namespace
 
     return check_namespace(question)

@@ -1,69 +1,28 @@
-"""The student self-test: does it load, is every name there in the right form, and do the
-gradients agree with finite differences of the homework's own losses?
+"""``grader selftest PATH``: run one submission in the sandbox and print what to fix.
 
-It never loads the reference solver, so it cannot print an answer it does not have.
+Started from the command line, most of the time is Python starting up: the sandbox
+worker (importing numpy, maybe torch) and this process (pydantic, the rubric models).
+So the worker is started first, from this light module, and ``grader.checklist`` is
+imported only then, while the worker boots on the other core.
 """
 
 from __future__ import annotations
 
-import secrets
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TextIO
 
-from grader import values
-from grader.assignments import load_rubric
 from grader.errors import UsageError
-from grader.execute import SubmissionJob
 from grader.exitcodes import ExitCode
-from grader.kinds.function import FunctionItem, output_problem
 from grader.load import load
-from grader.plan import SharedSteps, Step, item_steps, load_steps
-from grader.probes import generate
-from grader.rubric import Rubric
 from grader.sandbox import detect_mode
 from grader.sandbox.pool import Pool
-from grader.selfchecks import checks_for
-
-DISCLAIMER = ("Passing the self-test is not a grade: it checks that your answers load, have the "
-              "right form and are consistent with the homework's definitions, not that they are right.")
-CHECK_LIMIT = 20.0
-SELFTEST_LIMITS = {"memory": 2048 << 20, "file_size": 64 << 20, "cpu": 125}
-
-
-@dataclass
-class Line:
-    """One checklist line: ok, fix or todo."""
-
-    mark: str
-    text: str
-
-
-def plan(rubric: Rubric, question: str | None) -> list[Step]:
-    """Read and call every item, then run the consistency checks; fresh random probes each time."""
-    seed = secrets.randbits(31)
-    probes = {}
-    keys = set()
-    for q, item, _ in rubric.items():
-        key = f"{q.id}/{item.name}"
-        if question and q.id != question:
-            continue
-        keys.add(key)
-        if isinstance(item, FunctionItem):
-            probes[key] = generate(key, item.args, item.probes, seed)[:4]
-    steps = item_steps(rubric, probes, keys)
-    for index, check in enumerate(checks_for(rubric.assignment)):
-        if not question or check.question == question:
-            body = {"op": "selfcheck", "assignment": rubric.assignment, "index": index}
-            steps.append(Step(body, CHECK_LIMIT, item=f"check/{index}"))
-    return steps
 
 
 def selftest_path(path: Path, *, question: str | None = None, assignment: str | None = None,
                   out: TextIO = sys.stdout) -> int:
-    """``grader selftest PATH``: run the submission in the sandbox and print a checklist."""
+    """Self-test the file or folder at ``path`` and print a checklist; the exit code."""
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
     sub = load(path.stem if path.is_file() else path.name, path, str(path))
@@ -71,176 +30,15 @@ def selftest_path(path: Path, *, question: str | None = None, assignment: str | 
     if not name:
         raise UsageError(f'{path}: no ASSIGNMENT line; add ASSIGNMENT = "<id>" (see `grader list`)')
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
-        # The worker starts (imports numpy, maybe torch) while this process reads the rubric.
         pool = Pool(1, detect_mode("auto"), Path(scratch), torch=name == "nyu-hw1") if not sub.error else None
         try:
-            rubric = load_rubric(name)
-            _check_question(rubric, question)
+            from grader import checklist  # the heavy imports, overlapping the worker's start
+
             if pool is None:
-                print(f"[fix] {sub.error}\n{DISCLAIMER}", file=out)
+                checklist.check_question(checklist.load_rubric(name), question)
+                print(f"[fix] {sub.error}\n{checklist.DISCLAIMER}", file=out)
                 return ExitCode.PROBLEMS_FOUND
-            job = SubmissionJob(sub, load_steps(sub, rubric), SharedSteps.of(plan(rubric, question)),
-                                timeout=120.0, limits=SELFTEST_LIMITS)
-            list(pool.process([job]))
+            return checklist.run(sub, name, pool, question, out)
         finally:
             if pool is not None:
                 pool.close()
-    steps = job.steps
-    results = {i: job.results.get(i) or job.failures.get(i) or {"status": "timeout"} for i in range(len(steps))}
-    return _print(rubric, question, steps, results, f"{path} ({rubric.assignment})", out, _load_notes(job))
-
-
-def _check_question(rubric: Rubric, question: str | None) -> None:
-    if question and question not in {q.id for q in rubric.questions}:
-        raise UsageError(f"no question {question!r} in {rubric.assignment}; "
-                         f"questions: {', '.join(q.id for q in rubric.questions)}")
-
-
-def _load_notes(job: SubmissionJob) -> list[Line]:
-    lines = []
-    for i, step in enumerate(job.steps):
-        if not step.is_load:
-            continue
-        result = job.results.get(i) or job.failures.get(i) or {}
-        if result.get("status") not in (None, "ok"):
-            where = f"cell {step.cell}" if job.sub.is_notebook else job.sub.entry
-            lines.append(Line("fix", f"{where} failed while loading: {result.get('message', result['status'])}"))
-    return lines
-
-
-def _print(rubric: Rubric, question: str | None, steps: list[Step], results: dict[int, Any],
-           title: str, out: TextIO, notes: list[Line]) -> int:
-    lines_by_question = checklist(rubric, question, steps, results)
-    print(f"Self-test of {title}", file=out)
-    for line in notes:
-        print(f"  [{line.mark}] {line.text}", file=out)
-    problems = sum(1 for line in notes if line.mark == "fix")
-    todo = 0
-    for qid, lines in lines_by_question.items():
-        print(f"\n{qid}", file=out)
-        for line in lines:
-            print(f"  [{line.mark}] {line.text}", file=out)
-        problems += sum(1 for line in lines if line.mark == "fix")
-        todo += sum(1 for line in lines if line.mark == "todo")
-    first = next((q for q, lines in lines_by_question.items() if any(x.mark == "fix" for x in lines)), None)
-    summary = f"\n{problems} problem(s) to fix, {todo} item(s) still to do."
-    if first:
-        summary += f" Next: fix the [fix] lines of {first}."
-    print(summary, file=out)
-    print(DISCLAIMER, file=out)
-    return ExitCode.PROBLEMS_FOUND if problems or todo else ExitCode.OK
-
-
-def checklist(rubric: Rubric, question: str | None, steps: list[Step],
-              results: dict[int, Any]) -> dict[str, list[Line]]:
-    """The checklist lines of every question, from the child's reported results."""
-    by_item: dict[str, list[int]] = {}
-    for i, step in enumerate(steps):
-        if step.item:
-            by_item.setdefault(step.item, []).append(i)
-    out: dict[str, list[Line]] = {}
-    for q, item, _ in rubric.items():
-        if question and q.id != question:
-            continue
-        indices = by_item.get(f"{q.id}/{item.name}", [])
-        out.setdefault(q.id, []).append(_item_line(item, [results[i] for i in indices], [steps[i] for i in indices]))
-    checks = checks_for(rubric.assignment)
-    for key, indices in by_item.items():
-        if key.startswith("check/"):
-            check = checks[int(key.split("/")[1])]
-            out.setdefault(check.question, []).append(_check_line(results[indices[0]]))
-    return out
-
-
-def _item_line(item: Any, results: list[dict[str, Any]], steps: list[Step]) -> Line:
-    name = getattr(item, "lookup", item.name)
-    head = results[0] if results else {"status": "missing"}
-    if head.get("status") == "missing":
-        return Line("todo", f"{name} is not defined yet")
-    if head.get("status") != "ok":
-        return Line("fix", f"reading {name} failed: {head.get('message', head.get('status'))}")
-    value = values.decode(head["value"])
-    if value.t == "none":
-        return Line("todo", f"{name} is None: not answered yet")
-    if isinstance(item, FunctionItem):
-        return _function_line(item, value, results[1:], steps[1:])
-    problem = item.form_problem(value)
-    if problem:
-        return Line("fix", f"{name} {problem}")
-    if item.is_manual:
-        return Line("ok" if value.v.strip() else "todo", f"{name} is {'written' if value.v.strip() else 'empty'} (graded by hand)")
-    return Line("ok", f"{name} has the right form")
-
-
-def _function_line(item: FunctionItem, found: Any, calls: list[dict[str, Any]], steps: list[Step]) -> Line:
-    name = item.lookup
-    if found.t != "callable":
-        return Line("fix", f"{name} is {found.describe()}, expected a function")
-    if calls and all("NotImplementedError" in str(c.get("message", "")) for c in calls):
-        return Line("todo", f"{name} raises NotImplementedError: not written yet")
-    for call, step in zip(calls, steps, strict=True):
-        probe = step.body["probe"]
-        if call.get("status") != "ok":
-            return Line("fix", f"{name} failed on a documented input ({_inputs(probe)}): "
-                        f"{call.get('message', call.get('status'))}")
-        if item.returns is not None:
-            dims = dict(_dims(item, probe))
-            problem = output_problem(item.returns, values.decode(call["value"]), dims)
-            if problem:
-                return Line("fix", f"{name}({_inputs(probe)}): {problem}")
-    return Line("ok", f"{name} accepts the documented inputs and returns the documented form ({len(calls)} calls)")
-
-
-def _dims(item: FunctionItem, probe: dict[str, Any]) -> dict[str, int]:
-    """Recover the probe's dims from its argument shapes."""
-    dims: dict[str, int] = {}
-    encoded = dict((n, e) for n, e in probe["kwargs"])
-    for arg in item.args:
-        _collect(arg, encoded.get(arg.name), dims)
-    return dims
-
-
-def _collect(arg: Any, enc: Any, dims: dict[str, int]) -> None:
-    if enc is None:
-        return
-    if arg.type == "dim":
-        dims[arg.dim] = enc["v"]
-    elif arg.type in ("array", "tensor"):
-        for size, name in zip(enc["shape"], arg.shape, strict=False):
-            if isinstance(name, str):
-                dims[name] = size
-    elif arg.type == "dict":
-        fields = dict((n, e) for n, e in enc["items"])
-        for sub in arg.fields:
-            _collect(sub, fields.get(sub.name), dims)
-
-
-def _inputs(probe: dict[str, Any]) -> str:
-    parts = []
-    for name, enc in probe["kwargs"]:
-        parts.append(f"{name}: shape {tuple(enc['shape'])}" if enc["t"] == "array" else name)
-    return ", ".join(parts)
-
-
-def _check_line(result: dict[str, Any]) -> Line:
-    if result.get("status") != "ok":
-        return Line("fix", f"a consistency check could not run: {result.get('message', result.get('status'))}")
-    passed = result.get("passed")
-    return Line("ok" if passed else ("todo" if passed is None else "fix"), str(result.get("message", "")))
-
-
-def check_namespace(question: str | None = None, namespace: dict[str, Any] | None = None,
-                    out: TextIO = sys.stdout) -> bool:
-    """``grader.check()`` in a notebook: self-test the live namespace in a forked child."""
-    from grader.localrun import run_steps
-
-    ns = namespace if namespace is not None else vars(sys.modules["__main__"])
-    name = ns.get("ASSIGNMENT")
-    if not isinstance(name, str):
-        print('Set ASSIGNMENT = "<id>" in your notebook first.', file=out)
-        return False
-    rubric = load_rubric(name)
-    _check_question(rubric, question)
-    steps = plan(rubric, question)
-    results = run_steps(ns, steps)
-    return _print(rubric, question, steps, results, f"this notebook ({name})", out, []) == ExitCode.OK

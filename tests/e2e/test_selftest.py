@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader import selftest
+from grader import checklist
 from tests.conftest import SOLUTIONS, TEMPLATES, run_grader
 
 
@@ -97,10 +97,10 @@ def test_notebook_check_uses_the_live_namespace() -> None:
     exec(compile((SOLUTIONS / "jhu_hw3.py").read_text(), "<nb>", "exec"), namespace)
     namespace["Q2B_GRADS"] = np.zeros((1, 3))
     out = io.StringIO()
-    assert selftest.check_namespace("q2b", namespace=namespace, out=out) is False
+    assert checklist.check_namespace("q2b", namespace=namespace, out=out) is False
     assert "Q2B_GRADS has shape (1, 3), expected (3,)" in out.getvalue()
     out = io.StringIO()
-    assert selftest.check_namespace("q2c", namespace=namespace, out=out) is True
+    assert checklist.check_namespace("q2c", namespace=namespace, out=out) is True
 
 
 def test_notebook_check_survives_a_hanging_function() -> None:
@@ -112,5 +112,5 @@ def test_notebook_check_survives_a_hanging_function() -> None:
             pass
     namespace["dC_db"] = dC_db
     out = io.StringIO()
-    assert selftest.check_namespace("param-derivatives", namespace=namespace, out=out) is False
+    assert checklist.check_namespace("param-derivatives", namespace=namespace, out=out) is False
     assert "did not finish" in out.getvalue() or "timeout" in out.getvalue()
