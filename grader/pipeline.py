@@ -221,8 +221,10 @@ def _record(run: Run, job: SubmissionJob) -> None:
 
 def _save(run: Run, key: str, report: SubmissionReport) -> None:
     data = report.model_dump(mode="json")
-    run.store.add(report.student, key, data)
+    # Feedback first: a run killed in between has no stored result, so resuming grades the
+    # submission again and rewrites its feedback; the other way round it would keep a stale one.
     writers.write_feedback(run.opts.out, data)
+    run.store.add(report.student, key, data)
     run.fresh += 1
 
 
