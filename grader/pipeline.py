@@ -238,11 +238,17 @@ def _finish(run: Run, found: list[Found], stdout: TextIO) -> None:
     writers.write_results(out / "report.json", header, _reports(run, students), sheets,
                           writers.read_manual(out))
     run.store.mark(state="complete", seed=run.seed, grader_version=__version__)
-    if run.opts.fmt == "json":
-        writers.print_report(stdout, header, _reports(run, students))
-    run.store.close()
-    if run.opts.fmt == "json":
-        return
+    try:
+        if run.opts.fmt == "json":
+            writers.print_report(stdout, header, _reports(run, students))
+        else:
+            _show_sheets(run, sheets, students, stdout)
+    finally:
+        run.store.close()
+
+
+def _show_sheets(run: Run, sheets: dict[str, writers.Sheet], students: list[str], stdout: TextIO) -> None:
+    """The grade sheets just written, as CSV or as terminal tables."""
     for name, sheet in sheets.items():
         if run.opts.fmt == "csv":
             stdout.write(sheet.path.read_text(encoding="utf-8"))

@@ -46,21 +46,13 @@ def write_results(report_path: Path, header: dict[str, Any], reports: Iterable[d
         report_out = stack.enter_context(atomic_open(report_path))
         writers = {}
         for name, sheet in sheets.items():
-            writer = csv.writer(stack.enter_context(atomic_open(sheet.path)), lineterminator="\n")
-            writer.writerows([sheet.columns, sheet.possible])
-            writers[name] = writer
+            writers[name] = _sheet_writer(stack.enter_context(atomic_open(sheet.path)), sheet.columns,
+                                          sheet.possible)
         only = next(iter(sheets)) if len(sheets) == 1 else None
         for report in _stream_report(report_out, header, reports):
             name = only if only is not None else report["assignment"]
             if name in writers:
                 writers[name].writerow(grade_row(report, manual, sheets[name].questions))
-
-
-def write_report(path: Path, header: dict[str, Any], reports: Iterable[dict[str, Any]]) -> None:
-    """report.json, with its submissions streamed in."""
-    with atomic_open(path) as out:
-        for _ in _stream_report(out, header, reports):
-            pass
 
 
 def _stream_report(out: IO[str], header: dict[str, Any],
@@ -166,9 +158,14 @@ def _cell(question: dict[str, Any] | None) -> str:
 def write_grades(path: Path, header: list[str], possible: list[Any], rows: Iterable[list[Any]]) -> None:
     """A grade sheet from rows made by ``grade_rows``."""
     with atomic_open(path) as out:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerows([header, possible])
-        writer.writerows(rows)
+        _sheet_writer(out, header, possible).writerows(rows)
+
+
+def _sheet_writer(out: IO[str], header: list[str], possible: list[Any]) -> Any:
+    """A CSV writer on ``out`` that has written the sheet's header and points-possible rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerows([header, possible])
+    return writer
 
 
 def sheet_rows(path: Path) -> Iterator[list[str]]:
