@@ -1,12 +1,21 @@
-"""Where rubrics and the reference solver are found."""
+"""Where rubrics and the reference solver are found.
+
+Light on purpose: ``grader check`` asks it which workers to start before it imports the
+rubric models (pydantic and numpy, half a second).
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader import rubric as rubric_module
 from grader.errors import UsageError
-from grader.rubric import Rubric
+
+if TYPE_CHECKING:
+    from grader.rubric import Rubric
 
 PACKAGE = Path(__file__).resolve().parent
 CHECKOUT = PACKAGE.parent
@@ -25,6 +34,8 @@ def available() -> dict[str, Path]:
 
 def load_rubric(assignment: str, override: Path | None = None) -> Rubric:
     """The rubric of ``assignment``: from ``override`` if given, else the shipped one."""
+    from grader import rubric as rubric_module
+
     if override is not None:
         loaded = rubric_module.load(override)
         if loaded.assignment != assignment:
@@ -40,3 +51,24 @@ def default_solutions() -> Path | None:
     """``solutions/`` of the project checkout, when the grader runs from one."""
     candidate = CHECKOUT / "solutions"
     return candidate if candidate.is_dir() else None
+
+
+def torch_available() -> bool:
+    """Whether torch can be imported here (``GRADER_NO_TORCH=1`` grades as if it could not)."""
+    if os.environ.get("GRADER_NO_TORCH") == "1":
+        return False
+    return importlib.util.find_spec("torch") is not None
+
+
+def grades_implementation(assignment: str, override: Path | None = None) -> bool:
+    """Whether the rubric grades an implementation module, read without validating the rubric.
+
+    Only a guess, for starting torch workers early: the loaded rubric has the last word, and
+    a rubric this cannot read gets its error from ``load_rubric``.
+    """
+    path = override or available().get(assignment)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8")) if path else {}
+        return bool(data["solutions"]["implementation"])
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return False

@@ -2,7 +2,10 @@
 
     discover -> load -> execute (isolated) -> grade -> report
 
-Each step lives in its own module; this one only wires them together.
+Each step lives in its own module; this one only wires them together. The workers start
+right after discovery and boot (numpy, maybe torch) while this process imports the rubric
+models and computes the reference answers: the modules that need pydantic or numpy are
+imported inside the functions below, not up here.
 """
 
 from __future__ import annotations
@@ -15,25 +18,25 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from tqdm import tqdm
-
-from grader import grade, writers
+from grader import writers
 from grader._version import __version__
-from grader.assignments import default_solutions, load_rubric
+from grader.assignments import available, default_solutions, grades_implementation, torch_available
 from grader.discover import Found, discover
 from grader.errors import SolutionsError
-from grader.execute import SubmissionJob
 from grader.exitcodes import ExitCode
 from grader.load import Submission, load, sniff_assignment
-from grader.plan import SharedSteps, item_steps, load_steps
-from grader.reference import compute, torch_available
-from grader.report import SubmissionReport
-from grader.rubric import Rubric
 from grader.sandbox import SandboxMode, detect_mode
 from grader.sandbox.pool import Pool
 from grader.store import Store, StoreCorrupted, result_key
+
+if TYPE_CHECKING:
+    from grader import grade
+    from grader.execute import SubmissionJob
+    from grader.plan import SharedSteps
+    from grader.report import SubmissionReport
+    from grader.rubric import Rubric
 
 
 @dataclass
@@ -83,19 +86,30 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
         notes: list[str] = []
         found = discover(opts.paths, Path(scratch), notes)
-        run = _start(opts, found)
-        if run.mode is SandboxMode.NONE and opts.sandbox == "auto":
-            notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
-                         "(see README, 'The isolation model'); install bubblewrap for full isolation")
-        for note in notes:
-            print(f"note: {note}", file=stderr)
+        mode = detect_mode(opts.sandbox)
+        named = _survey(found, opts.assignment)
+        # Started before anything heavy is imported: the workers boot on the other core.
+        pool = _pool(opts, mode, Path(scratch), _guess_torch(opts, named)) if named else None
         try:
-            _grade_all(run, found, Path(scratch), stderr)
-        except KeyboardInterrupt:
-            run.store.close()
-            print(f"interrupted: {run.fresh} results are saved in {opts.out}; run the same command to resume",
-                  file=stderr)
-            return ExitCode.INTERRUPTED
+            run = _start(opts, named, mode)
+            if mode is SandboxMode.NONE and opts.sandbox == "auto":
+                notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
+                             "(see README, 'The isolation model'); install bubblewrap for full isolation")
+            for note in notes:
+                print(f"note: {note}", file=stderr)
+            if pool and pool.torch != _needs_torch(run):  # the guess was wrong: start the right workers
+                pool.close()
+                pool = _pool(opts, mode, Path(scratch), _needs_torch(run))
+            try:
+                _grade_all(run, found, pool, stderr)
+            except KeyboardInterrupt:
+                run.store.close()
+                print(f"interrupted: {run.fresh} results are saved in {opts.out}; run the same command to "
+                      "resume", file=stderr)
+                return ExitCode.INTERRUPTED
+        finally:
+            if pool:
+                pool.close()
         try:
             _finish(run, found, stdout)
         except StoreCorrupted:
@@ -109,12 +123,25 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
     return ExitCode.INTERNAL_ERROR if run.internal_errors else ExitCode.OK
 
 
-def _start(opts: CheckOptions, found: list[Found]) -> Run:
+def _pool(opts: CheckOptions, mode: SandboxMode, scratch: Path, torch: bool) -> Pool:
+    return Pool(opts.jobs, mode, scratch, torch=torch)
+
+
+def _guess_torch(opts: CheckOptions, named: set[str]) -> bool:
+    """Whether the workers will need torch, from the rubric files alone (``_needs_torch`` decides)."""
+    return torch_available() and any(grades_implementation(name, opts.rubric) for name in named)
+
+
+def _needs_torch(run: Run) -> bool:
+    return run.torch and any(a.context.rubric.solutions.implementation for a in run.assignments.values())
+
+
+def _start(opts: CheckOptions, named: set[str], mode: SandboxMode) -> Run:
     store = Store(opts.out)
     seed, resumed = store.seed(opts.seed)
-    run = Run(opts, store, seed, torch_available(), detect_mode(opts.sandbox))
+    run = Run(opts, store, seed, torch_available(), mode)
     solutions = opts.solutions or default_solutions()
-    for assignment in sorted(_survey(found, opts.assignment)):
+    for assignment in sorted(named):
         run.assignments[assignment] = _prepare(assignment, opts, seed, run.torch, solutions)
     store.mark(state="running", seed=seed, resumed=resumed, grader_version=__version__)
     gc.freeze()  # rubrics and reference answers live to the end: the collector need not scan them
@@ -125,8 +152,6 @@ def _survey(found: list[Found], forced: str | None) -> set[str]:
     """The assignments the class names, read cheaply from the ASSIGNMENT lines."""
     if forced:
         return {forced}
-    from grader.assignments import available
-
     named = set()
     for f in found:
         files = [f.path] if f.path.is_file() else [p for p in f.path.glob("*") if p.suffix in (".py", ".ipynb")]
@@ -141,6 +166,11 @@ def _survey(found: list[Found], forced: str | None) -> set[str]:
 
 
 def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, solutions: Path | None) -> Assignment:
+    from grader import grade
+    from grader.assignments import load_rubric
+    from grader.plan import SharedSteps, item_steps
+    from grader.reference import compute
+
     rubric = load_rubric(assignment, opts.rubric)
     if solutions is None:
         raise SolutionsError("no solutions folder: pass --solutions DIR (the reference solver)")
@@ -149,10 +179,12 @@ def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, soluti
     return Assignment(grade.Context(rubric, expected, torch), SharedSteps.of(item_steps(rubric, probes, set(expected))))
 
 
-def _grade_all(run: Run, found: list[Found], scratch: Path, stderr: TextIO) -> None:
-    needs_torch = run.torch and any(a.context.rubric.solutions.implementation for a in run.assignments.values())
+def _grade_all(run: Run, found: list[Found], pool: Pool | None, stderr: TextIO) -> None:
+    from tqdm import tqdm
+
+    from grader.execute import SubmissionJob
+
     bar = tqdm(total=len(found), unit="sub", file=stderr, disable=not (run.opts.progress and stderr.isatty()))
-    pool = Pool(run.opts.jobs, run.mode, scratch, torch=needs_torch) if run.assignments else None
     try:
         jobs = _jobs(run, found, bar)
         for job in pool.process(jobs) if pool else jobs:
@@ -161,12 +193,14 @@ def _grade_all(run: Run, found: list[Found], scratch: Path, stderr: TextIO) -> N
             bar.update()
     finally:
         bar.close()
-        if pool:
-            pool.close()
 
 
 def _jobs(run: Run, found: list[Found], bar: Any) -> Iterator[SubmissionJob]:
     """Load each submission; reuse its stored result or yield a job that runs it."""
+    from grader import grade
+    from grader.execute import SubmissionJob
+    from grader.plan import load_steps
+
     for f in found:
         sub = load(f.student, f.path, f.display)
         name = _resolve(sub, run.opts.assignment, run.assignments)
@@ -207,6 +241,8 @@ def _limits(opts: CheckOptions) -> dict[str, int]:
 
 
 def _record(run: Run, job: SubmissionJob) -> None:
+    from grader import grade
+
     try:
         report = grade.grade(job.context, job.sub, job)
     except Exception as exc:  # a grader bug: reported loudly, never scored as zero silently

@@ -7,7 +7,6 @@ see, and run through the same harness calls as the student's code.
 from __future__ import annotations
 
 import importlib.util
-import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,13 +37,6 @@ class Expected:
     calls: list[Value] = field(default_factory=list)
     calls_raw: list[Any] = field(default_factory=list)
     alternate_calls: list[tuple[Alternate, list[Value | None]]] = field(default_factory=list)
-
-
-def torch_available() -> bool:
-    """Whether torch can be imported here (``GRADER_NO_TORCH=1`` grades as if it could not)."""
-    if os.environ.get("GRADER_NO_TORCH") == "1":
-        return False
-    return importlib.util.find_spec("torch") is not None
 
 
 def load_module(directory: Path, name: str) -> ModuleType:
