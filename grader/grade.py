@@ -25,8 +25,12 @@ AUTOGRAD_MARKERS = ("backward", "autograd", "requires_grad_", "requires_grad")
 STATUSES = {"ok", "missing", "raised", "timeout", "skipped"}
 # Matches every ASCII source in which the AST check could find a marker: an attribute is "."
 # then its name, with only spaces, line continuations or (inside brackets) comments between.
-# Non-ASCII sources are always parsed, since the parser NFKC-normalizes identifiers.
+# Sources with non-ASCII code are always parsed, since the parser NFKC-normalizes identifiers.
 MAY_USE_AUTOGRAD = re.compile(r"\.(?:[\s\\]|#[^\n]*)*(?:backward|requires_grad_?)\b|\bautograd\b")
+# A line that starts with "#" holds no code, so the templates' "no autograd, no .backward()"
+# comments need no parse. Unless it follows a line that ends in a backslash (a string may go
+# on and close on it) or holds a triple quote (one may close there). \r ends lines too.
+COMMENT_LINE = re.compile(r"^(?<!\\\n)(?<!\\\r\n)[ \t\f]*#(?:(?!'''|\"\"\")[^\r\n])*(?=[\r\n]|\Z)", re.MULTILINE)
 
 
 @dataclass
@@ -176,15 +180,17 @@ def _static_autograd(sub: Submission) -> str:
 
 def _autograd_in(source: str) -> list[str]:
     """The MLP methods and loss functions in ``source`` that use autograd."""
-    if source.isascii() and not _mentions_a_marker(source):
+    if not _may_mention_a_marker(source):
         return []  # parsing costs milliseconds; this text could hold none of the markers
     return _autograd_in_tree(source)
 
 
-def _mentions_a_marker(source: str) -> bool:
-    if "backward" not in source and "requires_grad" not in source and "autograd" not in source:
+def _may_mention_a_marker(source: str) -> bool:
+    markers = ("backward", "requires_grad", "autograd")
+    if source.isascii() and not any(marker in source for marker in markers):
         return False  # the common case, at the speed of a substring search
-    return MAY_USE_AUTOGRAD.search(source) is not None
+    code = COMMENT_LINE.sub("", source)
+    return not code.isascii() or MAY_USE_AUTOGRAD.search(code) is not None
 
 
 def _autograd_in_tree(source: str) -> list[str]:

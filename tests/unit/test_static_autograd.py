@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from grader import grade
 from grader.grade import _autograd_in, _autograd_in_tree
+from tests.conftest import TEMPLATES
 
 CLEAN_MLP = '''
 import torch
@@ -41,6 +43,18 @@ CASES = [
     pytest.param("class MLP:\n    def backward(self, g):\n        self.backwards = 1\n        self.requires_gradx = 2\n",
                  [], id="names that only start like a marker"),
     pytest.param("class MLP:\n    def backward(self, g)\n        x.backward()\n", [], id="a syntax error"),
+    pytest.param("class MLP:\n    def backward(self, g):\n        # no autograd: never call .backward()\n"
+                 "        return g\n", [], id="a comment that names the markers"),
+    pytest.param("class MLP:\n    def backward(self, g):\n        (self.loss.\n         # why not\n"
+                 "         backward())\n", ["MLP.backward"], id="a comment line between the dot and the name"),
+    pytest.param('class MLP:\n    def backward(self, g):\n        s = "a\\\n# b"; self.loss.backward()\n',
+                 ["MLP.backward"], id="code after a string continued onto a '#' line"),
+    pytest.param('class MLP:\n    def backward(self, g):\n        s = """\n# b"""; self.loss.backward()\n',
+                 ["MLP.backward"], id="code after a triple-quoted string closed on a '#' line"),
+    pytest.param("# header\rclass MLP:\r    def backward(self, g):\r        self.loss.backward()\r",
+                 ["MLP.backward"], id="carriage-return line ends after a comment"),
+    pytest.param("# Linear1 \u2192 f\nclass MLP:\n    def backward(self, g):\n        self.loss.\uff42ackward()\n",
+                 ["MLP.backward"], id="a fullwidth letter after a non-ASCII comment"),
 ]
 
 
@@ -48,3 +62,15 @@ CASES = [
 def test_autograd_found_by_the_fast_path_and_by_parsing_alike(source: str, expected: list[str]) -> None:
     assert _autograd_in_tree(source) == expected
     assert _autograd_in(source) == expected
+
+
+def test_the_templates_comments_cost_no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mlp.py as handed out says "no autograd" and ".backward()" in comments only."""
+    template = (TEMPLATES / "nyu-hw1" / "mlp.py").read_text()
+    assert "autograd" in template and ".backward()" in template
+
+    def parse(source: str) -> list[str]:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(grade, "_autograd_in_tree", parse)
+    assert _autograd_in(template) == []
