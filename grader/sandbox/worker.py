@@ -99,6 +99,10 @@ def _preload(*, torch: bool) -> None:
             torch_module.set_num_interop_threads(1)
         except ImportError:
             pass
+        else:
+            from grader.harness.calls import watch_autograd
+
+            watch_autograd()  # before any student code, which may bind torch.autograd.grad
     sys.path[:] = [p for p in sys.path if not Path(p, "solutions").is_dir()]
 
 

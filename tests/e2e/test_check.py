@@ -169,6 +169,13 @@ def test_nyu_with_torch(tmp_path: Path) -> None:
     mlp = (SOLUTIONS / "nyu_hw1_mlp.py").read_text()
     mlp += "\n\ndef _uses_autograd(t):\n    return t\n\n_orig = MLP.backward\n\nclass MLP(MLP):\n    def backward(self, dJdy_hat):\n        probe = dJdy_hat.clone().requires_grad_(True)\n        (probe * 1).sum().backward()\n        return _orig(self, dJdy_hat)\n"
     (autograd / "mlp.py").write_text(mlp)
+    # autograd the source check cannot see (not named inside MLP), bound when mlp.py is imported
+    binder = folder / "grad_binder"
+    binder.mkdir()
+    shutil.copy(SOLUTIONS / "nyu_hw1.py", binder / "hw1.py")
+    bound = (SOLUTIONS / "nyu_hw1_mlp.py").read_text()
+    bound += "\n\nfrom torch.autograd import grad as _g\n_orig = MLP.backward\n\nclass MLP(MLP):\n    def backward(self, dJdy_hat):\n        t = torch.ones(1, requires_grad=True)\n        _g((t * 2).sum(), t)\n        return _orig(self, dJdy_hat)\n"
+    (binder / "mlp.py").write_text(bound)
     subs = by_student(grade(tmp_path, folder))
     assert subs["marie_curie"]["points"] == 92.0 and subs["marie_curie"]["pending_manual_points"] == 8.0
     bug = outcomes(subs["claude_shannon"])
@@ -177,6 +184,8 @@ def test_nyu_with_torch(tmp_path: Path) -> None:
     flagged = outcomes(subs["autograd_user"])
     assert flagged["impl-backward/MLP.backward"] == "flagged"
     assert subs["autograd_user"]["points"] == 92.0  # flagged items keep their points
+    assert outcomes(subs["grad_binder"])["impl-backward/MLP.backward"] == "flagged"
+    assert "autograd ran while it was called" in json.dumps(subs["grad_binder"])
     assert subs["blank_notebook"]["points"] == 0.0
 
 
