@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +24,16 @@ from grader.rubric import Rubric
 
 AUTOGRAD_MARKERS = ("backward", "autograd", "requires_grad_", "requires_grad")
 STATUSES = {"ok", "missing", "raised", "timeout", "skipped"}
-# Matches every ASCII source in which the AST check could find a marker: an attribute is "."
-# then its name, with only spaces, line continuations or (inside brackets) comments between.
-# Sources with non-ASCII code are always parsed, since the parser NFKC-normalizes identifiers.
-MAY_USE_AUTOGRAD = re.compile(r"\.(?:[\s\\]|#[^\n]*)*(?:backward|requires_grad_?)\b|\bautograd\b")
+# Together, these match every ASCII source in which the AST check could find a marker: an
+# attribute is "." then its name, with only spaces, line continuations or (inside brackets)
+# comments between. Non-ASCII code is NFKC-normalized first, as the parser reads identifiers.
+# (No leading \b: it would cost a scan at every position, and a looser match only parses.)
+DOT_MARKER = re.compile(r"\.(?:[\s\\]|#[^\n]*)*(?:backward|requires_grad_?)\b")
+NAME_MARKER = re.compile(r"autograd\b")
+# Only a top-level ``class MLP`` or ``def mse_loss``/``bce_loss`` is checked: the theory module
+# may say "loss.backward()" in an answer, and needs no parse when it defines none of them.
+_GAP = r"(?:[ \t\f]|\\(?:\r\n|\r|\n))+"  # spaces, or a backslash that continues the line
+TARGETS = (re.compile(rf"class{_GAP}MLP\b"), re.compile(rf"def{_GAP}(?:mse|bce)_loss\b"))
 # A line that starts with "#" holds no code, so the templates' "no autograd, no .backward()"
 # comments need no parse. Unless it follows a line that ends in a backslash (a string may go
 # on and close on it) or holds a triple quote (one may close there). \r ends lines too.
@@ -180,17 +187,23 @@ def _static_autograd(sub: Submission) -> str:
 
 def _autograd_in(source: str) -> list[str]:
     """The MLP methods and loss functions in ``source`` that use autograd."""
-    if not _may_mention_a_marker(source):
-        return []  # parsing costs milliseconds; this text could hold none of the markers
+    if not _may_use_autograd(source):
+        return []  # parsing costs milliseconds; the text rules out what the parse would find
     return _autograd_in_tree(source)
 
 
-def _may_mention_a_marker(source: str) -> bool:
+def _may_use_autograd(source: str) -> bool:
     markers = ("backward", "requires_grad", "autograd")
     if source.isascii() and not any(marker in source for marker in markers):
         return False  # the common case, at the speed of a substring search
-    code = COMMENT_LINE.sub("", source)
-    return not code.isascii() or MAY_USE_AUTOGRAD.search(code) is not None
+    code = source if source.isascii() else unicodedata.normalize("NFKC", source)
+    # Dropping comment lines only ever removes matches, so the whole text is tried first.
+    return _matches(code) and _matches(COMMENT_LINE.sub("", code))
+
+
+def _matches(code: str) -> bool:
+    return (any(target.search(code) for target in TARGETS)
+            and (DOT_MARKER.search(code) is not None or NAME_MARKER.search(code) is not None))
 
 
 def _autograd_in_tree(source: str) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from grader import grade
 from grader.grade import _autograd_in, _autograd_in_tree
-from tests.conftest import TEMPLATES
+from tests.conftest import SOLUTIONS, TEMPLATES
 
 CLEAN_MLP = '''
 import torch
@@ -53,6 +53,14 @@ CASES = [
                  ["MLP.backward"], id="code after a triple-quoted string closed on a '#' line"),
     pytest.param("# header\rclass MLP:\r    def backward(self, g):\r        self.loss.backward()\r",
                  ["MLP.backward"], id="carriage-return line ends after a comment"),
+    pytest.param("class \\\nMLP:\n    def backward(self, g):\n        self.loss.backward()\n", ["MLP.backward"],
+                 id="a line continuation between class and MLP"),
+    pytest.param("class \uff2d\uff2c\uff30:\n    def backward(self, g):\n        self.loss.backward()\n",
+                 ["MLP.backward"], id="a fullwidth class name"),
+    pytest.param('ANSWER = "4. loss.backward(): the chain rule"\n\ndef forward_pass(x):\n    return x\n', [],
+                 id="a theory module that names backward in an answer"),
+    pytest.param("class MLPx:\n    def backward(self, g):\n        self.loss.backward()\n", [],
+                 id="a class that is not MLP"),
     pytest.param("# Linear1 \u2192 f\nclass MLP:\n    def backward(self, g):\n        self.loss.\uff42ackward()\n",
                  ["MLP.backward"], id="a fullwidth letter after a non-ASCII comment"),
 ]
@@ -74,3 +82,15 @@ def test_the_templates_comments_cost_no_parse(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(grade, "_autograd_in_tree", parse)
     assert _autograd_in(template) == []
+
+
+def test_a_theory_module_costs_no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """nyu-hw1's answer to 1.2a says "loss.backward()", but no theory module defines MLP."""
+    theory = (SOLUTIONS / "nyu_hw1.py").read_text()
+    assert "loss.backward()" in theory
+
+    def parse(source: str) -> list[str]:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(grade, "_autograd_in_tree", parse)
+    assert _autograd_in(theory) == []
