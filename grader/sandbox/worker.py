@@ -95,7 +95,7 @@ def _preload(*, torch: bool) -> None:
         try:
             import torch as torch_module
 
-            torch_module.set_num_threads(1)
+            torch_module.set_num_threads(1)  # as the parent computes the reference (same bits)
             torch_module.set_num_interop_threads(1)
         except ImportError:
             pass
