@@ -142,8 +142,8 @@ def watch_autograd() -> None:
     """Spy on torch's autograd entry points, once per process, if torch is imported.
 
     Installed before student code runs, they are also what ``from torch.autograd import grad``
-    binds. (Patching them around every call instead changes ``torch.Tensor`` each time, which
-    empties Python's method cache for all tensor types: 40 % of an nyu-hw1 child's calls.)
+    binds. (Patching them around every call instead changed ``torch.Tensor`` twice a call, which
+    invalidates Python's method cache for the tensor types and costs a forked child page faults.)
     """
     torch = sys.modules.get("torch")
     if torch is None or any(watched is torch for watched in _WATCHED):
