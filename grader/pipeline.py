@@ -92,11 +92,7 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
         pool = _pool(opts, mode, Path(scratch), _guess_torch(opts, named)) if named else None
         try:
             run = _start(opts, named, mode)
-            if mode is SandboxMode.NONE and opts.sandbox == "auto":
-                notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
-                             "(see README, 'The isolation model'); install bubblewrap for full isolation")
-            for note in notes:
-                print(f"note: {note}", file=stderr)
+            _show_notes(run, notes, stderr)
             if pool and pool.torch != _needs_torch(run):  # the guess was wrong: start the right workers
                 pool.close()
                 pool = _pool(opts, mode, Path(scratch), _needs_torch(run))
@@ -121,6 +117,14 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
     for problem in run.internal_errors:
         print(f"internal error: {problem}", file=stderr)
     return ExitCode.INTERNAL_ERROR if run.internal_errors else ExitCode.OK
+
+
+def _show_notes(run: Run, notes: list[str], stderr: TextIO) -> None:
+    if run.mode is SandboxMode.NONE and run.opts.sandbox == "auto":
+        notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
+                     "(see README, 'The isolation model'); install bubblewrap for full isolation")
+    for note in notes:
+        print(f"note: {note}", file=stderr)
 
 
 def _pool(opts: CheckOptions, mode: SandboxMode, scratch: Path, torch: bool) -> Pool:
