@@ -27,7 +27,7 @@ from grader.discover import Found, discover
 from grader.errors import SolutionsError
 from grader.exitcodes import ExitCode
 from grader.load import Submission, load, sniff_assignment
-from grader.sandbox import SandboxMode, detect_mode
+from grader.sandbox.bwrap import SandboxMode, detect_mode
 from grader.sandbox.pool import Pool
 from grader.store import Store, StoreCorrupted, result_key
 

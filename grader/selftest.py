@@ -16,7 +16,7 @@ from typing import TextIO
 from grader.errors import UsageError
 from grader.exitcodes import ExitCode
 from grader.load import load
-from grader.sandbox import detect_mode
+from grader.sandbox.bwrap import detect_mode
 from grader.sandbox.pool import Pool
 
 

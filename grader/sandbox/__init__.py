@@ -9,7 +9,3 @@ The parent hands each run two fresh file descriptors: a memfd with the job and
 a pipe for the child's frames. The worker never reads either, so nothing of
 one student's run is left in the memory the next child is forked from.
 """
-
-from grader.sandbox.bwrap import SandboxMode, detect_mode
-
-__all__ = ["SandboxMode", "detect_mode"]

@@ -41,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
     ctrl = socket.socket(fileno=args.ctrl_fd)
     _harden_self()
+    _site_builtins()
     _preload(torch=args.torch)
     hugepages.collapse()  # cheaper forks from here on
     scratch = _scratch_root()
@@ -75,6 +76,16 @@ def _harden_self() -> None:
     prctl(PR_SET_DUMPABLE, 0)
     prctl(PR_SET_CHILD_SUBREAPER, 1)
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _site_builtins() -> None:
+    """``exit``, ``quit``, ``help`` and ``copyright`` as site gives them: the worker runs without
+    site's start-up (see ``bwrap.WORKER_BOOT``), and student code may call them."""
+    import site
+
+    site.setquit()
+    site.sethelper()
+    site.setcopyright()
 
 
 # Imported once per worker rather than once per child: the templates' own imports, and the

@@ -198,3 +198,19 @@ def test_nyu_without_torch_is_not_gradable(tmp_path: Path) -> None:
     assert sub["points"] == 42.0 and sub["not_gradable_points"] == 50.0
     sheet = (tmp_path / "out" / "grades.csv").read_text().splitlines()
     assert ",n/a," in next(line for line in sheet if line.startswith("marie_curie"))
+
+
+def test_children_get_sites_builtins_but_not_its_hooks(tmp_path: Path) -> None:
+    """The worker starts without site: exit() still works, and nothing a .pth hook imports (here
+    threading, whose at-fork handler every child would run) is preloaded."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    reference = (SOLUTIONS / "jhu_hw3.py").read_text()
+    (folder / "quits.py").write_text(reference + "\nquit()\n")
+    (folder / "looks.py").write_text(reference + '\nimport sys\nif "threading" in sys.modules:\n'
+                                     '    raise RuntimeError("threading was preloaded")\n')
+    subs = by_student(grade(tmp_path, folder))
+    quits = json.dumps(subs["quits"])
+    assert "SystemExit" in quits and "NameError" not in quits
+    assert "threading was preloaded" not in json.dumps(subs["looks"])
+    assert subs["looks"]["points"] == 24.0
