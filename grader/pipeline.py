@@ -89,13 +89,13 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
         mode = detect_mode(opts.sandbox)
         named = _survey(found, opts.assignment)
         # Started before anything heavy is imported: the workers boot on the other core.
-        pool = _pool(opts, mode, Path(scratch), _guess_torch(opts, named)) if named else None
+        pool = Pool(opts.jobs, mode, Path(scratch), torch=_guess_torch(opts, named)) if named else None
         try:
             run = _start(opts, named, mode)
             _show_notes(run, notes, stderr)
             if pool and pool.torch != _needs_torch(run):  # the guess was wrong: start the right workers
                 pool.close()
-                pool = _pool(opts, mode, Path(scratch), _needs_torch(run))
+                pool = Pool(opts.jobs, mode, Path(scratch), torch=_needs_torch(run))
             try:
                 _grade_all(run, found, pool, stderr)
             except KeyboardInterrupt:
@@ -125,10 +125,6 @@ def _show_notes(run: Run, notes: list[str], stderr: TextIO) -> None:
                      "(see README, 'The isolation model'); install bubblewrap for full isolation")
     for note in notes:
         print(f"note: {note}", file=stderr)
-
-
-def _pool(opts: CheckOptions, mode: SandboxMode, scratch: Path, torch: bool) -> Pool:
-    return Pool(opts.jobs, mode, scratch, torch=torch)
 
 
 def _guess_torch(opts: CheckOptions, named: set[str]) -> bool:

@@ -104,6 +104,7 @@ def worker_path() -> list[str]:
     return list(dict.fromkeys(p for p in [*entries, *found] if p and os.path.isabs(p)))
 
 
+@functools.cache  # asked for every worker's path and again for its mounts
 def _package_root(name: str) -> str:
     """The folder that holds package ``name``, found without importing it ("" if absent)."""
     try:

@@ -158,24 +158,21 @@ def test_usage_errors_have_their_own_exit_code(tmp_path: Path) -> None:
 NYU = ["impl-losses", "impl-forward", "impl-backward", "impl-clear"]
 
 
+def _nyu_student(folder: Path, mlp_tail: str) -> None:
+    """A folder submission: the reference theory module, and the reference mlp.py plus ``mlp_tail``."""
+    folder.mkdir()
+    shutil.copy(SOLUTIONS / "nyu_hw1.py", folder / "hw1.py")
+    (folder / "mlp.py").write_text((SOLUTIONS / "nyu_hw1_mlp.py").read_text() + mlp_tail)
+
+
 @pytest.mark.torch
 def test_nyu_with_torch(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     folder = tmp_path / "class"
     shutil.copytree(EXAMPLES / "nyu-hw1", folder)
-    autograd = folder / "autograd_user"
-    autograd.mkdir()
-    shutil.copy(SOLUTIONS / "nyu_hw1.py", autograd / "hw1.py")
-    mlp = (SOLUTIONS / "nyu_hw1_mlp.py").read_text()
-    mlp += "\n\ndef _uses_autograd(t):\n    return t\n\n_orig = MLP.backward\n\nclass MLP(MLP):\n    def backward(self, dJdy_hat):\n        probe = dJdy_hat.clone().requires_grad_(True)\n        (probe * 1).sum().backward()\n        return _orig(self, dJdy_hat)\n"
-    (autograd / "mlp.py").write_text(mlp)
+    _nyu_student(folder / "autograd_user", "\n\ndef _uses_autograd(t):\n    return t\n\n_orig = MLP.backward\n\nclass MLP(MLP):\n    def backward(self, dJdy_hat):\n        probe = dJdy_hat.clone().requires_grad_(True)\n        (probe * 1).sum().backward()\n        return _orig(self, dJdy_hat)\n")
     # autograd the source check cannot see (not named inside MLP), bound when mlp.py is imported
-    binder = folder / "grad_binder"
-    binder.mkdir()
-    shutil.copy(SOLUTIONS / "nyu_hw1.py", binder / "hw1.py")
-    bound = (SOLUTIONS / "nyu_hw1_mlp.py").read_text()
-    bound += "\n\nfrom torch.autograd import grad as _g\n_orig = MLP.backward\n\nclass MLP(MLP):\n    def backward(self, dJdy_hat):\n        t = torch.ones(1, requires_grad=True)\n        _g((t * 2).sum(), t)\n        return _orig(self, dJdy_hat)\n"
-    (binder / "mlp.py").write_text(bound)
+    _nyu_student(folder / "grad_binder", "\n\nfrom torch.autograd import grad as _g\n_orig = MLP.backward\n\nclass MLP(MLP):\n    def backward(self, dJdy_hat):\n        t = torch.ones(1, requires_grad=True)\n        _g((t * 2).sum(), t)\n        return _orig(self, dJdy_hat)\n")
     subs = by_student(grade(tmp_path, folder))
     assert subs["marie_curie"]["points"] == 92.0 and subs["marie_curie"]["pending_manual_points"] == 8.0
     bug = outcomes(subs["claude_shannon"])

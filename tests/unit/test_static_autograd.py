@@ -72,25 +72,24 @@ def test_autograd_found_by_the_fast_path_and_by_parsing_alike(source: str, expec
     assert _autograd_in(source) == expected
 
 
-def test_the_templates_comments_cost_no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fails the test if the source check falls back to parsing."""
+    def parse(source: str) -> list[str]:
+        raise AssertionError("parsed")
+
+    monkeypatch.setattr(grade, "_autograd_in_tree", parse)
+
+
+def test_the_templates_comments_cost_no_parse(no_parse: None) -> None:
     """mlp.py as handed out says "no autograd" and ".backward()" in comments only."""
     template = (TEMPLATES / "nyu-hw1" / "mlp.py").read_text()
     assert "autograd" in template and ".backward()" in template
-
-    def parse(source: str) -> list[str]:
-        raise AssertionError("parsed")
-
-    monkeypatch.setattr(grade, "_autograd_in_tree", parse)
     assert _autograd_in(template) == []
 
 
-def test_a_theory_module_costs_no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_theory_module_costs_no_parse(no_parse: None) -> None:
     """nyu-hw1's answer to 1.2a says "loss.backward()", but no theory module defines MLP."""
     theory = (SOLUTIONS / "nyu_hw1.py").read_text()
     assert "loss.backward()" in theory
-
-    def parse(source: str) -> list[str]:
-        raise AssertionError("parsed")
-
-    monkeypatch.setattr(grade, "_autograd_in_tree", parse)
     assert _autograd_in(theory) == []
