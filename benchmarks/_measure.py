@@ -80,6 +80,31 @@ def _cpu_use(before: tuple[float, float], after: tuple[float, float], tree: Tree
     return CpuUse(*(round(x, 2) for x in (grader, tree.root_cpu_seconds(), bench, other)))
 
 
+# A fixed piece of CPU work like the grader's (parsing Python, small numpy operations). Timed
+# before each run, it tells how fast the machine is at that moment: on a shared VM the same
+# code runs a third faster or slower from one hour to the next, and every figure moves with it.
+_CALIBRATION_SOURCE = "\n".join(
+    f"def f{i}(x, w=({i}, {i} + 1)):\n    'doc {i}'\n    return [x * v for v in w if v % 3] + [{i}]"
+    for i in range(60)
+)
+
+
+def calibrate(rounds: int = 10, tries: int = 3) -> float:
+    """Return the CPU milliseconds of a fixed workload, the best of ``tries`` (lower is faster)."""
+    import numpy as np
+
+    best = float("inf")
+    for _ in range(tries):
+        matrix = np.linspace(0.0, 1.0, 64).reshape(8, 8)
+        start = time.thread_time()
+        for _ in range(rounds):
+            exec(compile(_CALIBRATION_SOURCE, "<calibration>", "exec"), {})
+            for _ in range(50):
+                matrix = np.tanh(matrix @ matrix.T) + 0.5
+        best = min(best, time.thread_time() - start)
+    return round(best * 1000, 1)
+
+
 def run_grader(command: list[str], log_dir: Path) -> GraderRun:
     """Run `grader check` with its output going to files, timing it and sampling its memory."""
     log_dir.mkdir(parents=True, exist_ok=True)
