@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +22,8 @@ from grader.errors import SandboxError
 
 RESULTS = "results.jsonl"
 _SERIAL = itertools.count()
+# What ``atomic_open`` names a file while it is being written: ".<name>.<pid>.<serial>.tmp".
+_TMP_NAME = re.compile(r"^\..+\.(\d+)\.\d+\.tmp$")
 
 
 class StoreCorrupted(SandboxError):
@@ -60,6 +63,32 @@ def atomic_open(path: Path, *, durable: bool = True) -> Iterator[IO[str]]:
         raise
 
 
+def remove_stale_temporaries(folder: Path) -> None:
+    """Delete the half-written files of graders that were killed while writing into ``folder``.
+
+    Only ``atomic_open``'s own names are touched, and only those of processes no longer running
+    (another grader writing into the same folder keeps its files).
+    """
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        match = _TMP_NAME.match(name)
+        if match and not _running(int(match.group(1))):
+            Path(folder, name).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
 def result_key(**parts: Any) -> str:
     """The key deciding whether a stored result can be reused."""
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:32]
@@ -74,6 +103,8 @@ class Store:
         self.path = out / RESULTS
         self.index: dict[str, tuple[int, int]] = {}
         self.current: dict[str, str] = {}
+        for folder in (out, out / "feedback"):
+            remove_stale_temporaries(folder)
         self._load_index()
         self._handle = open(self.path, "ab")
 
