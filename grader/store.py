@@ -21,8 +21,9 @@ from typing import IO, Any
 from grader.errors import SandboxError
 
 RESULTS = "results.jsonl"
+FEEDBACK = "feedback"  # the folder of per-student feedback files, beside RESULTS
 _SERIAL = itertools.count()
-# What ``atomic_open`` names a file while it is being written: ".<name>.<pid>.<serial>.tmp".
+# ``atomic_open`` writes into ".<name>.<pid>.<serial>.tmp" first (see ``_temporary``).
 _TMP_NAME = re.compile(r"^\..+\.(\d+)\.\d+\.tmp$")
 
 
@@ -50,7 +51,7 @@ def atomic_open(path: Path, *, durable: bool = True) -> Iterator[IO[str]]:
     ``durable`` also survives a power cut (fsync); a killed grader never tears a file either way.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{next(_SERIAL)}.tmp"
+    tmp = _temporary(path)
     try:
         with open(tmp, "x", encoding="utf-8", newline="") as handle:
             yield handle
@@ -61,6 +62,11 @@ def atomic_open(path: Path, *, durable: bool = True) -> Iterator[IO[str]]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _temporary(path: Path) -> Path:
+    """Where ``atomic_open`` writes ``path`` until it is complete (a name ``_TMP_NAME`` matches)."""
+    return path.parent / f".{path.name}.{os.getpid()}.{next(_SERIAL)}.tmp"
 
 
 def remove_stale_temporaries(folder: Path) -> None:
@@ -85,7 +91,7 @@ def _running(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except (PermissionError, OverflowError):
-        return True
+        pass  # someone else's process, or no pid at all: keep the file
     return True
 
 
@@ -103,7 +109,7 @@ class Store:
         self.path = out / RESULTS
         self.index: dict[str, tuple[int, int]] = {}
         self.current: dict[str, str] = {}
-        for folder in (out, out / "feedback"):
+        for folder in (out, out / FEEDBACK):
             remove_stale_temporaries(folder)
         self._load_index()
         self._handle = open(self.path, "ab")

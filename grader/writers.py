@@ -18,7 +18,7 @@ from typing import IO, Any
 
 from tabulate import tabulate
 
-from grader.store import atomic_open, atomic_write
+from grader.store import FEEDBACK, atomic_open, atomic_write
 
 TABLE_CHUNK = 500
 SAFE_NAME = re.compile(r"[^\w .()+,@-]")
@@ -77,7 +77,7 @@ def feedback_path(out: Path, student: str) -> Path:
     safe = SAFE_NAME.sub("_", student)
     if safe != student or safe.startswith("."):
         safe = f"{safe.lstrip('.')}-{hashlib.sha256(student.encode()).hexdigest()[:8]}"
-    return out / "feedback" / f"{safe}.md"
+    return out / FEEDBACK / f"{safe}.md"
 
 
 def write_feedback(out: Path, report: dict[str, Any]) -> None:
