@@ -1,7 +1,9 @@
-"""Measuring tools for the benchmark: timed grader runs, their CPU split, the naive baseline."""
+"""Measuring tools for the benchmark: timed grader runs, their CPU split, the naive baseline,
+the fork floor."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import resource
@@ -20,6 +22,7 @@ from _proctree import Peaks, TreeSampler
 _SCRIPT = Path(sys.executable).with_name("grader")
 GRADER = str(_SCRIPT) if _SCRIPT.exists() else (shutil.which("grader") or "grader")
 MB = 1024 * 1024
+_FLOOR = Path(__file__).with_name("_floor.py")
 SUMMARY = re.compile(r"graded (\d+) submissions \((\d+) run, (\d+) reused\) in ([\d.]+) s")
 
 # What a naive grader does per submission: a fresh interpreter that imports numpy (and torch).
@@ -159,6 +162,14 @@ def run_baseline(submissions: list[Path], fmt: str, parallel: int) -> float:
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         list(pool.map(lambda c: _run_quietly(*c), commands))
     return time.perf_counter() - start
+
+
+def run_floor(folder: Path, fmt: str, jobs: int) -> float:
+    """Return the fork floor's submissions per second on the class (see ``_floor.py``)."""
+    command = [sys.executable, str(_FLOOR), str(folder), "--format", fmt, "--jobs", str(jobs)]
+    done = subprocess.run(command + (["--torch"] if fmt == "folder" else []),
+                          capture_output=True, text=True, check=True)
+    return float(json.loads(done.stdout.splitlines()[-1])["per_s"])
 
 
 def selftest_available() -> bool:

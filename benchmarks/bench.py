@@ -29,6 +29,7 @@ from _measure import (
     MB,
     calibrate,
     run_baseline,
+    run_floor,
     run_grader,
     selftest_available,
     time_selftest,
@@ -165,6 +166,7 @@ def grade_class(
     row = rows[(len(rows) - 1) // 2]  # the median run (the faster of the middle two)
     row["runs_per_s"] = [r["per_s"] for r in rows]
     row["runs_calib_ms"] = [r["calib_ms"] for r in rows]
+    row["runs_floor_per_s"] = [r["floor_per_s"] for r in rows]
     return row, base / "class"
 
 
@@ -179,6 +181,7 @@ def _grade_once(assignment: str, fmt: str, n: int, jobs: int, base: Path, manife
     load_before = os.getloadavg()[0]
     calib_ms = calibrate()
     run = run_grader(command, base / f"logs-{attempt}")
+    floor_per_s = run_floor(base / "class", fmt, jobs)  # right after, at the same machine speed
     report_path = out / "report.json"
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
     reports = {r["student"]: r for r in report.get("submissions", [])}
@@ -186,6 +189,7 @@ def _grade_once(assignment: str, fmt: str, n: int, jobs: int, base: Path, manife
         "class": class_name(assignment, fmt), "assignment": assignment, "format": fmt, "n": n,
         "jobs": jobs, "returncode": run.returncode, "wall_s": round(run.wall_s, 2),
         "grader_s": run.grader_s, "per_s": round(n / run.wall_s, 1), "target_per_s": TARGETS[fmt],
+        "floor_per_s": floor_per_s, "of_floor": round(n / run.wall_s / floor_per_s, 2),
         "parent_peak_mb": round(run.peaks.root_bytes / MB, 1),
         "tree_peak_mb": round(run.peaks.tree_bytes / MB, 1),
         "max_processes": run.peaks.processes, "sandbox": report.get("sandbox"),
@@ -216,10 +220,11 @@ def print_row(row: dict) -> None:
     naive = f"naive {row['naive_per_s']}/s, x{row['speedup']}" if "naive_per_s" in row else ""
     runs = ""
     if len(row["runs_per_s"]) > 1:
-        runs = f"  runs {row['runs_per_s']}/s, calib {row['runs_calib_ms']} ms"
+        runs = (f"  runs {row['runs_per_s']}/s, floor {row['runs_floor_per_s']}/s, "
+                f"calib {row['runs_calib_ms']} ms")
     print(
         f"  {row['class']:<22} N={row['n']:<6} {row['wall_s']:>7.2f} s  {row['per_s']:>7.1f}/s "
-        f"(target >= {row['target_per_s']:g}/s)  parent {row['parent_peak_mb']} MB, "
+        f"(target >= {row['target_per_s']:g}/s, fork floor {row['floor_per_s']:g}/s)  parent {row['parent_peak_mb']} MB, "
         f"tree {row['tree_peak_mb']} MB  {naive}  mix {mix_text(row['mix'])}  "
         f"cpu {row['cpu_s']['grader_s']} s (parent {row['cpu_s']['parent_s']} s, "
         f"others {row['cpu_s']['other_s']} s)  "
@@ -286,7 +291,7 @@ def class_table(rows: list[dict]) -> str:
     """Return the throughput and memory table of the graded classes."""
     headers = [
         "class", "N", "jobs", "wall s", "outside s", "ms/sub", "subs/s", "runs subs/s", "calib ms",
-        "target", "naive/s",
+        "target", "floor/s", "of floor", "naive/s",
         "x naive", "cpu s", "parent cpu s", "other cpu s", "parent MB", "tree MB", "procs",
         "mix ok (c|w|b)", "rc",
     ]
@@ -294,7 +299,7 @@ def class_table(rows: list[dict]) -> str:
         [
             r["class"], r["n"], r["jobs"], r["wall_s"], r["outside_run_s"], _median_ms(r),
             r["per_s"], _span(r["runs_per_s"]), _span(r["runs_calib_ms"]),
-            f">= {r['target_per_s']:g}",
+            f">= {r['target_per_s']:g}", r["floor_per_s"], r["of_floor"],
             r.get("naive_per_s"), r.get("speedup"), r["cpu_s"]["grader_s"],
             r["cpu_s"]["parent_s"], r["cpu_s"]["other_s"],
             r["parent_peak_mb"], r["tree_peak_mb"],
