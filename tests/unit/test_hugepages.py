@@ -57,3 +57,19 @@ def test_collapse_backs_written_memory_with_huge_pages() -> None:
         pytest.skip("this kernel cannot collapse to huge pages (MADV_COLLAPSE needs Linux 6.1)")
     assert collapsed >= 8 * HUGE  # most of the 16 MiB block
     assert huge_kb * 1024 >= 8 * HUGE
+
+
+UNTOUCHED = """
+import mmap
+from grader.sandbox.hugepages import collapse
+spare = mmap.mmap(-1, 64 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # never written, as OpenBLAS's buffer
+collapse()
+flags = [line.split()[1:] for line in open("/proc/self/smaps") if line.startswith("VmFlags")]
+print(sum("hg" in f for f in flags))
+"""
+
+
+def test_collapse_marks_no_range_for_huge_pages_on_later_faults() -> None:
+    """A child's first touch of a range the worker never wrote must cost 4 KiB, not 2 MiB."""
+    done = subprocess.run([sys.executable, "-c", UNTOUCHED], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0"]
