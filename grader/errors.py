@@ -4,7 +4,8 @@
     ├── UsageError               the command line or its inputs are wrong (exit 2)
     │   ├── RubricError          a rubric file is malformed: names the file and key path
     │   ├── SolutionsError       the reference solver is missing or broken
-    │   └── SubmissionPathError  a PATH given on the command line does not exist
+    │   ├── SubmissionPathError  a PATH given on the command line does not exist
+    │   └── OutputInUse          another grader process is writing the same output folder
     ├── EnvironmentProblem       the machine lacks something (torch, bubblewrap)
     └── SandboxError             the isolation layer failed: a bug or a broken host, never a score
 
@@ -40,6 +41,10 @@ class SolutionsError(UsageError):
 
 class SubmissionPathError(UsageError):
     """A submission path does not exist or cannot be read."""
+
+
+class OutputInUse(UsageError):
+    """Another grader process holds the output folder (see ``grader.store.output_lock``)."""
 
 
 class EnvironmentProblem(GraderError):

@@ -14,13 +14,20 @@ from typing import Any
 
 from grader import writers
 from grader.errors import UsageError
-from grader.store import atomic_write
+from grader.store import atomic_write, output_lock
 
 FIELDS = ["student", "item", "points", "comment"]
 
 
 def enter(out: Path, student: str, item: str, points: float, comment: str = "") -> None:
     """Record one manual score after checking it names a text item of that student."""
+    if not (out / "report.json").is_file():
+        _load_report(out)  # names the problem, without creating the folder
+    with output_lock(out, "manual"):
+        _enter(out, student, item, points, comment)
+
+
+def _enter(out: Path, student: str, item: str, points: float, comment: str) -> None:
     report = _load_report(out)
     submission = next((s for s in report["submissions"] if s["student"] == student), None)
     if submission is None:

@@ -29,7 +29,7 @@ from grader.exitcodes import ExitCode
 from grader.load import Submission, load, sniff_assignment
 from grader.sandbox.bwrap import SandboxMode, detect_mode
 from grader.sandbox.pool import Pool
-from grader.store import Store, StoreCorrupted, result_key
+from grader.store import Store, StoreCorrupted, output_lock, result_key
 
 if TYPE_CHECKING:
     from grader import grade
@@ -86,37 +86,47 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
         notes: list[str] = []
         found = discover(opts.paths, Path(scratch), notes)
-        mode = detect_mode(opts.sandbox)
-        named = _survey(found, opts.assignment)
-        # Started before anything heavy is imported: the workers boot on the other core.
-        pool = Pool(opts.jobs, mode, Path(scratch), torch=_guess_torch(opts, named)) if named else None
-        try:
-            run = _start(opts, named, mode)
-            _show_notes(run, notes, stderr)
-            if pool and pool.torch != _needs_torch(run):  # the guess was wrong: start the right workers
-                pool.close()
-                pool = Pool(opts.jobs, mode, Path(scratch), torch=_needs_torch(run))
-            try:
-                _grade_all(run, found, pool, stderr)
-            except KeyboardInterrupt:
-                run.store.close()
-                print(f"interrupted: {run.fresh} results are saved in {opts.out}; run the same command to "
-                      "resume", file=stderr)
-                return ExitCode.INTERRUPTED
-        finally:
-            if pool:
-                pool.close()
-        try:
-            _finish(run, found, stdout)
-        except StoreCorrupted:
-            for stale in [opts.out / "report.json", *opts.out.glob("grades*.csv")]:
-                stale.unlink(missing_ok=True)  # whatever is there was not written by this run
-            raise
+        with output_lock(opts.out, "check"):
+            run = _run(opts, found, notes, Path(scratch), stdout, stderr)
+    if run is None:
+        return ExitCode.INTERRUPTED
     print(f"graded {len(found)} submissions ({run.fresh} run, {run.reused} reused) in "
           f"{time.monotonic() - started:.1f} s; seed {run.seed}; reports in {opts.out}/", file=stderr)
     for problem in run.internal_errors:
         print(f"internal error: {problem}", file=stderr)
     return ExitCode.INTERNAL_ERROR if run.internal_errors else ExitCode.OK
+
+
+def _run(opts: CheckOptions, found: list[Found], notes: list[str], scratch: Path, stdout: TextIO,
+         stderr: TextIO) -> Run | None:
+    """Grade and report while this process holds the output folder; None when interrupted."""
+    mode = detect_mode(opts.sandbox)
+    named = _survey(found, opts.assignment)
+    # Started before anything heavy is imported: the workers boot on the other core.
+    pool = Pool(opts.jobs, mode, scratch, torch=_guess_torch(opts, named)) if named else None
+    try:
+        run = _start(opts, named, mode)
+        _show_notes(run, notes, stderr)
+        if pool and pool.torch != _needs_torch(run):  # the guess was wrong: start the right workers
+            pool.close()
+            pool = Pool(opts.jobs, mode, scratch, torch=_needs_torch(run))
+        try:
+            _grade_all(run, found, pool, stderr)
+        except KeyboardInterrupt:
+            run.store.close()
+            print(f"interrupted: {run.fresh} results are saved in {opts.out}; run the same command to "
+                  "resume", file=stderr)
+            return None
+    finally:
+        if pool:
+            pool.close()
+    try:
+        _finish(run, found, stdout)
+    except StoreCorrupted:
+        for stale in [opts.out / "report.json", *opts.out.glob("grades*.csv")]:
+            stale.unlink(missing_ok=True)  # whatever is there was not written by this run
+        raise
+    return run
 
 
 def _show_notes(run: Run, notes: list[str], stderr: TextIO) -> None:

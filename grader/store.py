@@ -7,21 +7,24 @@ finished, so an interrupted run resumes with the same seed.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import itertools
 import json
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from grader.errors import SandboxError
+from grader.errors import OutputInUse, SandboxError, UsageError
 
 RESULTS = "results.jsonl"
 FEEDBACK = "feedback"  # the folder of per-student feedback files, beside RESULTS
+LOCK = ".grader.lock"  # held by the one grader process writing the folder (see ``output_lock``)
 _SERIAL = itertools.count()
 # ``atomic_open`` writes into ".<name>.<pid>.<serial>.tmp" first (see ``_temporary``).
 _TMP_NAME = re.compile(r"^\..+\.(\d+)\.\d+\.tmp$")
@@ -36,6 +39,36 @@ class StoreCorrupted(SandboxError):
             "writing to the output folder? Without bubblewrap submissions can reach any file). "
             "No report was written; run again with bubblewrap to grade the class.")
 STATE = "run.json"
+
+
+@contextmanager
+def output_lock(out: Path, command: str) -> Iterator[None]:
+    """Hold the output folder, creating it, for this process alone while the block runs.
+
+    A second grader writing the same folder would interleave its results with this one's, so
+    it is refused, with the holder named. The kernel drops the lock when its holder exits, even
+    when killed: a lock never outlives its process.
+    """
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        handle = open(out / LOCK, "a+", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"{out}: cannot write the reports here ({exc.strerror or exc})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read(300).strip() or "another grader process"
+            raise OutputInUse(f"{out} is being written by {holder}; wait for it to finish, or use "
+                              "another output folder") from None
+        except OSError:
+            pass  # a file system without locks: run unguarded, as before locks existed
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"`grader {command}` (pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')})\n")
+        handle.flush()
+        yield
 
 
 def atomic_write(path: Path, text: str, *, durable: bool = False) -> None:

@@ -226,9 +226,10 @@ def test_class_folder_is_unchanged(corpus: CorpusRun) -> None:
 
 
 def test_output_folder_holds_only_the_graders_files(corpus: CorpusRun) -> None:
+    from grader.store import LOCK
     from grader.writers import SAFE_NAME
 
-    expected = {"report.json", "grades.csv", "results.jsonl", "run.json", "feedback"}
+    expected = {"report.json", "grades.csv", "results.jsonl", "run.json", "feedback", LOCK}
     expected |= {f"feedback/{SAFE_NAME.sub('_', s)}.md" for s in corpus.students}
     found = {p.relative_to(corpus.out).as_posix() for p in corpus.out.rglob("*")}
     assert found == expected
