@@ -224,7 +224,8 @@ def print_row(row: dict) -> None:
                 f"calib {row['runs_calib_ms']} ms")
     print(
         f"  {row['class']:<22} N={row['n']:<6} {row['wall_s']:>7.2f} s  {row['per_s']:>7.1f}/s "
-        f"(target >= {row['target_per_s']:g}/s, fork floor {row['floor_per_s']:g}/s)  parent {row['parent_peak_mb']} MB, "
+        f"(target >= {row['target_per_s']:g}/s, fork floor {row['floor_per_s']:g}/s)  "
+        f"parent {row['parent_peak_mb']} MB, "
         f"tree {row['tree_peak_mb']} MB  {naive}  mix {mix_text(row['mix'])}  "
         f"cpu {row['cpu_s']['grader_s']} s (parent {row['cpu_s']['parent_s']} s, "
         f"others {row['cpu_s']['other_s']} s)  "

@@ -22,9 +22,10 @@ from grader.exitcodes import ExitCode
 BROKEN_PIPE = 141  # as a shell reports a command that a closed pipe stopped (128 + SIGPIPE)
 EPILOG = """exit codes: 0 every submission got a report (or selftest passed), 1 selftest found
 problems, 2 usage error (bad arguments, missing path, malformed rubric, no solutions, an output
-folder that cannot be written or that another grader process is writing), 3 internal error (a grader bug; results so far are kept), 4 environment problem,
-130 interrupted (run the same command again to resume), 141 the output was closed early
-(e.g. piped to head; files written to disk are complete)."""
+folder that cannot be written or that another grader process is writing), 3 internal error
+(a grader bug; results so far are kept), 4 environment problem, 130 interrupted (run the same
+command again to resume), 141 the output was closed early (e.g. piped to head; files written
+to disk are complete)."""
 
 
 def run() -> NoReturn:

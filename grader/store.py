@@ -66,7 +66,8 @@ def output_lock(out: Path, command: str) -> Iterator[None]:
             pass  # a file system without locks: run unguarded, as before locks existed
         handle.seek(0)
         handle.truncate()
-        handle.write(f"`grader {command}` (pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')})\n")
+        started = time.strftime("%Y-%m-%d %H:%M:%S")
+        handle.write(f"`grader {command}` (pid {os.getpid()}, started {started})\n")
         handle.flush()
         yield
 

@@ -62,7 +62,8 @@ def test_collapse_backs_written_memory_with_huge_pages() -> None:
 UNTOUCHED = """
 import mmap
 from grader.sandbox.hugepages import collapse
-spare = mmap.mmap(-1, 64 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)  # never written, as OpenBLAS's buffer
+# 64 MiB reserved and never written, as OpenBLAS's buffer is in the worker
+spare = mmap.mmap(-1, 64 << 20, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
 collapse()
 flags = [line.split()[1:] for line in open("/proc/self/smaps") if line.startswith("VmFlags")]
 print(sum("hg" in f for f in flags))
