@@ -86,14 +86,17 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
         description="Grade submissions in isolated child processes and write report.json, grades.csv "
         "and one feedback file per student to --out.", epilog=EPILOG)
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH",
-                       help="a folder of submissions, one submission file or folder, or a .zip")
+                       help="a folder of submissions (each file or folder in it is one), one submission "
+                       "file, or a .zip; with --format gradescope, the one submission: a file or the folder "
+                       "of its files")
     check.add_argument("--assignment", help="grade as this assignment (default: each file's ASSIGNMENT line)")
     check.add_argument("--out", type=Path, default=Path("grader-results"), help="output folder (default: %(default)s)")
     check.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel workers (default: CPU count)")
     check.add_argument("--timeout", type=float, default=60.0,
                        help="wall-clock seconds per submission, all its calls included (default: %(default)s)")
-    check.add_argument("--format", choices=["table", "json", "csv"], default="table",
-                       help="what to print on stdout (default: %(default)s)")
+    check.add_argument("--format", choices=["table", "json", "csv", "gradescope"], default="table",
+                       help="what to print on stdout: the grade table, report.json, the grade sheet, or "
+                       "Gradescope's results.json for one submission (default: %(default)s)")
     check.add_argument("--seed", type=int, help="replay a run's probe seed (default: fresh, or the interrupted run's)")
     check.add_argument("--solutions", type=Path, help="the reference solver folder (default: solutions/ of the checkout)")
     check.add_argument("--rubric", type=Path, help="use this rubric file instead of the shipped one")
@@ -110,6 +113,9 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0 or args.jobs < 1:
         raise UsageError("--timeout must be positive and --jobs at least 1")
+    if args.format == "gradescope" and len(args.paths) != 1:
+        raise UsageError("--format gradescope grades one submission: give one PATH, the file or the folder "
+                         "of its files")
     opts = CheckOptions(paths=args.paths, out=args.out, assignment=args.assignment, jobs=args.jobs,
                         timeout=args.timeout, fmt=args.format, seed=args.seed, solutions=args.solutions,
                         rubric=args.rubric, sandbox=args.sandbox, memory_mb=args.memory,

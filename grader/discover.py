@@ -47,6 +47,15 @@ def discover(paths: list[Path], scratch: Path, notes: list[str]) -> list[Found]:
     return _unique(sorted(found, key=lambda f: (f.student.casefold(), f.display)))
 
 
+def discover_one(path: Path) -> list[Found]:
+    """``path`` as one student's submission: a file, or a folder holding that student's files."""
+    if not path.exists() and not path.is_symlink():
+        raise SubmissionPathError(f"{path}: no such file or folder")
+    if path.is_file() and path.suffix.lower() == ".zip":
+        raise SubmissionPathError(f"{path}: a .zip is read as a class; give the unpacked submission")
+    return [_one(path, str(path))]
+
+
 def _entries(folder: Path, display: str) -> list[Found]:
     entries = []
     for child in sorted(folder.iterdir()):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from grader import writers
 from grader._version import __version__
 from grader.assignments import available, default_solutions, grades_implementation, torch_available
-from grader.discover import Found, discover
+from grader.discover import Found, discover, discover_one
 from grader.errors import SolutionsError
 from grader.exitcodes import ExitCode
 from grader.load import Submission, load, sniff_assignment
@@ -85,7 +85,10 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
         notes: list[str] = []
-        found = discover(opts.paths, Path(scratch), notes)
+        if opts.fmt == "gradescope":
+            found = discover_one(opts.paths[0])  # Gradescope's upload folder is one student's
+        else:
+            found = discover(opts.paths, Path(scratch), notes)
         with output_lock(opts.out, "check"):
             run = _run(opts, found, notes, Path(scratch), stdout, stderr)
     if run is None:
@@ -287,6 +290,11 @@ def _finish(run: Run, found: list[Found], stdout: TextIO) -> None:
     try:
         if run.opts.fmt == "json":
             writers.print_report(stdout, header, _reports(run, students))
+        elif run.opts.fmt == "gradescope":
+            from grader import gradescope
+
+            for report in _reports(run, students):  # one: ``discover_one`` found it
+                gradescope.write(stdout, report)
         else:
             _show_sheets(run, sheets, students, stdout)
     finally:
