@@ -3,9 +3,9 @@
 Gradescope runs an autograder once per student upload and shows the student what the
 autograder writes to ``/autograder/results/results.json`` (its "Autograder Specifications").
 Each rubric item becomes one test, worth the item's points, with the item's feedback as its
-output. Feedback never holds a reference value, so every test is visible. A text item awaiting
-an instructor counts 0 of 0 here: Gradescope grades it by hand in its own outline, and an
-autograder total that counted it would read as lost points.
+output. Feedback never holds a reference value, so every test is visible. A text item counts
+0 of 0 here, whatever happened to it: Gradescope grades it by hand in its own outline, and the
+autograder's total must be the same for every upload.
 """
 
 from __future__ import annotations
@@ -13,33 +13,33 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from grader.kinds.base import Outcome
 from grader.writers import fmt
 
-MANUAL = Outcome.MANUAL.value
 
-
-def write(stdout: TextIO, submission: dict[str, Any]) -> None:
+def write(stdout: TextIO, submission: dict[str, Any], by_hand: set[str]) -> None:
     """Print the results.json document; ``run_autograder`` sends it where Gradescope reads it."""
-    stdout.write(json.dumps(results(submission), indent=1) + "\n")
+    stdout.write(json.dumps(results(submission, by_hand), indent=1) + "\n")
 
 
-def results(submission: dict[str, Any]) -> dict[str, Any]:
-    """The results.json document for one submission's report (a ``SubmissionReport`` as JSON)."""
-    tests = [_test(question["id"], number, item)
+def results(submission: dict[str, Any], by_hand: set[str]) -> dict[str, Any]:
+    """The results.json document for one submission's report (a ``SubmissionReport`` as JSON).
+
+    ``by_hand`` names the rubric's text items as ``question/name``.
+    """
+    tests = [_test(question["id"], number, item, f"{question['id']}/{item['name']}" in by_hand)
              for question in submission["questions"]
              for number, item in enumerate(question["items"], start=1)]
     return {
         "score": submission["points"],
         "execution_time": round(submission["seconds"], 2),
-        "output": _summary(submission),
+        "output": _summary(submission, tests),
         "visibility": "visible",
         "stdout_visibility": "hidden",  # the grader's own log, for the instructor
         "tests": tests,
     }
 
 
-def _test(question: str, number: int, item: dict[str, Any]) -> dict[str, Any]:
+def _test(question: str, number: int, item: dict[str, Any], by_hand: bool) -> dict[str, Any]:
     test: dict[str, Any] = {
         "name": f"{question}/{item['name']}",
         "number": f"{question}.{number}",
@@ -48,8 +48,8 @@ def _test(question: str, number: int, item: dict[str, Any]) -> dict[str, Any]:
         "output": item["feedback"],
         "visibility": "visible",
     }
-    if item["outcome"] == MANUAL:
-        test["max_score"] = 0.0
+    if by_hand:
+        test["score"] = test["max_score"] = 0.0
         test["output"] = (f"Graded by hand: worth {fmt(item['max_points'])} points, which this "
                           "autograder score does not include.\n" + item["feedback"]).rstrip()
     else:
@@ -57,11 +57,12 @@ def _test(question: str, number: int, item: dict[str, Any]) -> dict[str, Any]:
     return test
 
 
-def _summary(submission: dict[str, Any]) -> str:
-    lines = [f"Automatic points: {fmt(submission['points'])} of "
-             f"{fmt(submission['max_points'] - submission['pending_manual_points'])}."]
-    if submission["pending_manual_points"]:
-        lines.append(f"{fmt(submission['pending_manual_points'])} more points are graded by hand.")
+def _summary(submission: dict[str, Any], tests: list[dict[str, Any]]) -> str:
+    automatic = sum(t["max_score"] for t in tests)
+    lines = [f"Automatic points: {fmt(submission['points'])} of {fmt(round(automatic, 6))}."]
+    by_hand = submission["max_points"] - automatic
+    if by_hand > 1e-6:
+        lines.append(f"{fmt(round(by_hand, 6))} more points are graded by hand.")
     if submission["error"]:
         lines.append(f"Problem: {submission['error']}")
     lines += [f"Note: {warning}" for warning in submission["warnings"]]

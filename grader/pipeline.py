@@ -294,11 +294,19 @@ def _finish(run: Run, found: list[Found], stdout: TextIO) -> None:
             from grader import gradescope
 
             for report in _reports(run, students):  # one: ``discover_one`` found it
-                gradescope.write(stdout, report)
+                gradescope.write(stdout, report, _by_hand(run, report["assignment"]))
         else:
             _show_sheets(run, sheets, students, stdout)
     finally:
         run.store.close()
+
+
+def _by_hand(run: Run, assignment: str | None) -> set[str]:
+    """The assignment's text items, as ``question/name``."""
+    if assignment not in run.assignments:
+        return set()
+    rubric = run.assignments[assignment].context.rubric
+    return {f"{question.id}/{item.name}" for question, item, _ in rubric.items() if item.is_manual}
 
 
 def _show_sheets(run: Run, sheets: dict[str, writers.Sheet], students: list[str], stdout: TextIO) -> None:

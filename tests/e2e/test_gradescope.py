@@ -78,6 +78,23 @@ def test_a_wrong_answer_fails_its_test_without_showing_the_answer(tmp_path: Path
         points for kind, points in rubric_items("jhu-hw3").values() if kind != "text") - test["max_score"])
 
 
+def test_every_upload_has_the_same_total_even_one_that_does_not_load(tmp_path: Path) -> None:
+    upload = tmp_path / "submission"
+    upload.mkdir()
+    (upload / "hw3.py").write_text('ASSIGNMENT = "jhu-hw3"\ndef f(:\n')
+    results = gradescope(tmp_path, upload)
+    expected = rubric_items("jhu-hw3")
+    automatic = sum(points for kind, points in expected.values() if kind != "text")
+    assert sum(t["max_score"] for t in results["tests"]) == pytest.approx(automatic)
+    assert results["score"] == 0.0
+    assert "SyntaxError" in results["output"] and "line 2" in results["output"]
+    for test in results["tests"]:
+        if expected[test["name"]][0] == "text":
+            assert (test["score"], test["max_score"]) == (0.0, 0.0) and "status" not in test
+        else:
+            assert test["status"] == "failed"
+
+
 @pytest.mark.torch
 def test_a_folder_upload_with_mlp_py_is_one_submission(tmp_path: Path) -> None:
     pytest.importorskip("torch")
