@@ -48,11 +48,19 @@ def discover(paths: list[Path], scratch: Path, notes: list[str]) -> list[Found]:
 
 
 def discover_one(path: Path) -> list[Found]:
-    """``path`` as one student's submission: a file, or a folder holding that student's files."""
+    """``path`` as one student's submission: a file, or a folder holding that student's files.
+
+    A folder that holds nothing but one folder (an upload of a zipped folder) stands for it.
+    """
     if not path.exists() and not path.is_symlink():
         raise SubmissionPathError(f"{path}: no such file or folder")
     if path.is_file() and path.suffix.lower() == ".zip":
         raise SubmissionPathError(f"{path}: a .zip is read as a class; give the unpacked submission")
+    while path.is_dir() and not path.is_symlink():
+        inside = [c for c in path.iterdir() if c.name not in SKIPPED_NAMES and not c.name.startswith(".")]
+        if len(inside) != 1 or not inside[0].is_dir() or inside[0].is_symlink():
+            break
+        path = inside[0]
     return [_one(path, str(path))]
 
 

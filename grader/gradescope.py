@@ -44,7 +44,7 @@ def _test(question: str, number: int, item: dict[str, Any], by_hand: bool) -> di
         "name": f"{question}/{item['name']}",
         "number": f"{question}.{number}",
         "score": item["points"],
-        "max_score": round(item["max_points"], 6),  # as points are: 8/3 must not show 2.666667 of 2.6666666
+        "max_score": round(item["max_points"], 6),  # as points are, or 8/3 shows as not passed
         "output": item["feedback"],
         "visibility": "visible",
     }

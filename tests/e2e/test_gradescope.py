@@ -104,6 +104,16 @@ def test_a_folder_upload_with_mlp_py_is_one_submission(tmp_path: Path) -> None:
     assert all(t.get("status", "passed") == "passed" for t in results["tests"])
 
 
+def test_an_upload_of_one_zipped_folder_is_read_inside_it(tmp_path: Path) -> None:
+    upload = tmp_path / "submission"
+    (upload / "hw3 final").mkdir(parents=True)
+    shutil.copy(SOLUTIONS / "jhu_hw3.py", upload / "hw3 final" / "hw3.py")
+    (upload / "__MACOSX").mkdir()  # what a Mac's zip adds beside it
+    results = gradescope(tmp_path, upload)
+    automatic = sum(points for kind, points in rubric_items("jhu-hw3").values() if kind != "text")
+    assert results["score"] == pytest.approx(automatic)
+
+
 def test_gradescope_format_takes_exactly_one_upload(tmp_path: Path) -> None:
     two = run_grader("check", str(EXAMPLES / "jhu-hw3"), str(EXAMPLES / "mit-backprop"), "--format",
                      "gradescope", "--out", str(tmp_path / "o"))
