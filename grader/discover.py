@@ -42,6 +42,9 @@ def discover(paths: list[Path], scratch: Path, notes: list[str]) -> list[Found]:
             found += _entries(_extract(path, scratch, notes), str(path))
         elif path.is_dir() and not path.is_symlink():
             found += _entries(path, str(path))
+            if (path / "mlp.py").is_file():
+                notes.append(f"{path} holds mlp.py, so it may be one student's nyu-hw1 folder; each file "
+                             "in a PATH folder is graded as its own submission: pass the folder above it")
         else:
             found.append(_one(path, str(path)))
     return _unique(sorted(found, key=lambda f: (f.student.casefold(), f.display)))

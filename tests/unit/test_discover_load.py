@@ -94,3 +94,17 @@ def test_assignment_is_found_in_notebooks_whose_cells_are_single_strings(tmp_pat
     joined = json.dumps({"cells": [{"cell_type": "code", "source": 'import numpy as np\nASSIGNMENT = "jhu-hw3"\n'}]})
     assert '\\nASSIGNMENT' in joined  # one string: the line follows an escaped newline
     assert sniff_assignment(joined.encode()) == "jhu-hw3"
+
+
+def test_a_student_folder_given_as_the_class_gets_a_note(tmp_path: Path) -> None:
+    student = tmp_path / "bob"
+    student.mkdir()
+    (student / "hw1.py").write_text('ASSIGNMENT = "nyu-hw1"\n')
+    (student / "mlp.py").write_text("class MLP: pass\n")
+    notes: list[str] = []
+    found = discover([student], tmp_path, notes)
+    assert [f.student for f in found] == ["hw1", "mlp"]  # graded as given, but not silently
+    assert len(notes) == 1 and f"{student} holds mlp.py" in notes[0] and "folder above it" in notes[0]
+    class_notes: list[str] = []
+    assert [f.student for f in discover([tmp_path], tmp_path, class_notes)] == ["bob"]
+    assert class_notes == []
