@@ -33,6 +33,10 @@ def results(submission: dict[str, Any], by_hand: set[str]) -> dict[str, Any]:
         "score": submission["points"],
         "execution_time": round(submission["seconds"], 2),
         "output": _summary(submission, tests),
+        # Feedback quotes student code and its exceptions: shown as plain text, never rendered.
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",  # the grader's own log, for the instructor
         "tests": tests,

@@ -104,6 +104,19 @@ def test_a_folder_upload_with_mlp_py_is_one_submission(tmp_path: Path) -> None:
     assert all(t.get("status", "passed") == "passed" for t in results["tests"])
 
 
+def test_student_text_in_feedback_is_shown_as_plain_text(tmp_path: Path) -> None:
+    upload = tmp_path / "submission"
+    upload.mkdir()
+    markup = "<img src=x onerror=alert(1)> **bold**"
+    (upload / "hw3.py").write_text((SOLUTIONS / "jhu_hw3.py").read_text()
+                                   + f"\ndef grad_W(a, b):\n    raise ValueError({markup!r})\n")
+    results = gradescope(tmp_path, upload)
+    test = next(t for t in results["tests"] if t["name"] == "q1a/grad_W")
+    assert markup in test["output"] and test["status"] == "failed"
+    assert (results["output_format"], results["test_output_format"], results["test_name_format"]) == \
+        ("text", "text", "text")
+
+
 def test_an_upload_of_one_zipped_folder_is_read_inside_it(tmp_path: Path) -> None:
     upload = tmp_path / "submission"
     (upload / "hw3 final").mkdir(parents=True)
