@@ -117,6 +117,21 @@ def test_student_text_in_feedback_is_shown_as_plain_text(tmp_path: Path) -> None
         ("text", "text", "text")
 
 
+def test_an_upload_that_prints_its_own_results_does_not_reach_them(tmp_path: Path) -> None:
+    upload = tmp_path / "submission"
+    upload.mkdir()
+    forged = '{"score": 999, "tests": []}'
+    (upload / "hw3.py").write_text((SOLUTIONS / "jhu_hw3.py").read_text().replace(
+        'Q2B_TREND = "vanishing"', 'Q2B_TREND = "exploding"') + f"""
+import os, sys
+print({forged!r}); sys.__stdout__.write({forged!r}); os.write(1, {forged!r}.encode())
+""")
+    results = gradescope(tmp_path, upload)  # stdout must parse as one JSON document: ours
+    automatic = sum(points for kind, points in rubric_items("jhu-hw3").values() if kind != "text")
+    trend = next(t for t in results["tests"] if t["name"] == "q2b/Q2B_TREND")
+    assert trend["status"] == "failed" and results["score"] == pytest.approx(automatic - trend["max_score"])
+
+
 def test_an_upload_of_one_zipped_folder_is_read_inside_it(tmp_path: Path) -> None:
     upload = tmp_path / "submission"
     (upload / "hw3 final").mkdir(parents=True)
