@@ -334,8 +334,8 @@ def extra_table(flatness: dict, selftest: dict) -> str:
     for n, run in flatness.get("runs", {}).items():
         body.append([f"jhu-hw3 .py parent peak RSS, N={n}", f"{run['parent_peak_mb']} MB", ""])
     if "parent_ratio" in flatness:
-        small, large = flatness["runs"]
-        body.append([f"parent peak ratio {int(large):,} / {int(small):,}", flatness["parent_ratio"], "about 1"])
+        small, large = (f"{int(n):,}" for n in flatness["runs"])
+        body.append([f"parent peak ratio {large} / {small}", flatness["parent_ratio"], "about 1"])
     for key in ("skipped", "note"):
         if key in flatness:
             body.append(["memory flatness", flatness[key], ""])
