@@ -1,11 +1,12 @@
 """The fork floor: the least a grader with one process per submission can cost on this machine.
 
-    python benchmarks/_floor.py CLASS_FOLDER --format py --jobs 2 [--torch]
+    python benchmarks/_floor.py CLASS_FOLDER --jobs 2 [--torch]
 
 A warm process imports what the grader's sandbox worker imports (``PRELOAD``, torch with
 ``--torch``), backs its heap with huge pages as the worker does, then forks one child per
-submission. The child compiles and runs the submission's code (a notebook's code cells without
-magics; a folder's theory module, then ``mlp.py``) and exits. ``--jobs`` such processes share
+submission. The child compiles and runs the submission's code cells as ``grader.load`` reads
+them (a notebook's cells without magics; a folder's theory module), then ``mlp.py`` if there
+is one, and exits. ``--jobs`` such processes share
 the class. There is no sandbox, no probe call, no comparison and no report, so a real grader
 can only be slower: `bench.py` prints the grader's rate as a fraction of this one. Prints one
 JSON line: ``{"n": ..., "wall_s": ..., "per_s": ...}``.
@@ -23,23 +24,20 @@ import sys
 import time
 from pathlib import Path
 
+from grader.load import load
 from grader.sandbox import hugepages
 from grader.sandbox.worker import PRELOAD
 
 CHILD_SECONDS = 10  # a submission that runs longer is killed (the synthetic ones never do)
 
 
-def sources(path: Path, fmt: str) -> list[tuple[str, str]]:
+def sources(path: Path) -> list[tuple[str, str]]:
     """The (file name, code) pieces a child compiles and runs, in order."""
-    if fmt == "py":
-        return [(path.name, path.read_text(encoding="utf-8", errors="replace"))]
-    if fmt == "ipynb":
-        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-        lines = [line for cell in cells if cell["cell_type"] == "code"
-                 for line in "".join(cell["source"]).splitlines() if not line.startswith(("%", "!"))]
-        return [(path.name, "\n".join(lines))]
-    theory = next(p for p in sorted(path.glob("*.py")) if p.name != "mlp.py")
-    return [(p.name, p.read_text(encoding="utf-8", errors="replace")) for p in (theory, path / "mlp.py")]
+    sub = load(path.stem, path, str(path))
+    pieces = [(cell.filename, cell.source) for cell in sub.cells if cell.kind == "code"]
+    if sub.entry != "mlp.py" and "mlp.py" in sub.files:
+        pieces.append(("mlp.py", sub.files["mlp.py"].decode("utf-8", errors="replace")))
+    return pieces
 
 
 def run_child(pieces: list[tuple[str, str]]) -> None:
@@ -57,10 +55,10 @@ def run_child(pieces: list[tuple[str, str]]) -> None:
     os._exit(0)
 
 
-def serve(paths: list[Path], fmt: str) -> None:
+def serve(paths: list[Path]) -> None:
     """Fork, run and reap one child per submission, one at a time."""
     for path in paths:
-        pieces = sources(path, fmt)
+        pieces = sources(path)
         pid = os.fork()
         if pid == 0:
             os.chdir(path if path.is_dir() else path.parent)
@@ -71,7 +69,6 @@ def serve(paths: list[Path], fmt: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folder", type=Path)
-    parser.add_argument("--format", choices=("py", "ipynb", "folder"), required=True)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--torch", action="store_true")
     args = parser.parse_args(argv)
@@ -87,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     for share in range(args.jobs):
         pid = os.fork()
         if pid == 0:
-            serve(paths[share::args.jobs], args.format)
+            serve(paths[share::args.jobs])
             os._exit(0)
         servers.append(pid)
     for pid in servers:

@@ -166,7 +166,7 @@ def run_baseline(submissions: list[Path], fmt: str, parallel: int) -> float:
 
 def run_floor(folder: Path, fmt: str, jobs: int) -> float:
     """Return the fork floor's submissions per second on the class (see ``_floor.py``)."""
-    command = [sys.executable, str(_FLOOR), str(folder), "--format", fmt, "--jobs", str(jobs)]
+    command = [sys.executable, str(_FLOOR), str(folder), "--jobs", str(jobs)]
     done = subprocess.run(command + (["--torch"] if fmt == "folder" else []),
                           capture_output=True, text=True, check=True)
     return float(json.loads(done.stdout.splitlines()[-1])["per_s"])
