@@ -53,6 +53,12 @@ def default_solutions() -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
+def instructor_paths(solutions: Path | None = None) -> tuple[Path, ...]:
+    """What only instructors may read: the reference and the checkout's full rubrics."""
+    found = [p for p in (default_solutions(), solutions, CHECKOUT / "rubrics") if p is not None]
+    return tuple(found)
+
+
 def torch_available() -> bool:
     """Whether torch can be imported here (``GRADER_NO_TORCH=1`` grades as if it could not)."""
     if os.environ.get("GRADER_NO_TORCH") == "1":

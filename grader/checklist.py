@@ -7,6 +7,7 @@ so the checklist cannot print an answer it does not have.
 
 from __future__ import annotations
 
+import json
 import secrets
 import sys
 from dataclasses import dataclass
@@ -18,9 +19,11 @@ from grader.errors import UsageError
 from grader.execute import SubmissionJob
 from grader.exitcodes import ExitCode
 from grader.kinds.function import FunctionItem, output_problem
+from grader.limits import RunLimits
 from grader.load import Submission
 from grader.plan import SharedSteps, Step, item_steps, load_steps
 from grader.probes import generate
+from grader.protocol import StepResult, StepStatus
 from grader.rubric import Rubric
 from grader.sandbox.pool import Pool
 from grader.selfchecks import checks_for
@@ -28,7 +31,8 @@ from grader.selfchecks import checks_for
 DISCLAIMER = ("Passing the self-test is not a grade: it checks that your answers load, have the "
               "right form and are consistent with the homework's definitions, not that they are right.")
 CHECK_LIMIT = 20.0
-SELFTEST_LIMITS = {"memory": 2048 << 20, "file_size": 64 << 20, "cpu": 125}
+SELFTEST_LIMITS = RunLimits.of(2048, 120.0).wire()
+NOT_RUN = StepResult(StepStatus.TIMEOUT, message="not run: the self-test's time ran out")
 
 
 @dataclass
@@ -67,7 +71,7 @@ def run(sub: Submission, name: str, pool: Pool, question: str | None, out: TextI
                         timeout=120.0, limits=SELFTEST_LIMITS)
     list(pool.process([job]))
     steps = job.steps
-    results = {i: job.results.get(i) or job.failures.get(i) or {"status": "timeout"} for i in range(len(steps))}
+    results = {i: job.failures.get(i) or job.results.get(i) or NOT_RUN for i in range(len(steps))}
     return _print(rubric, question, steps, results, f"{sub.source} ({rubric.assignment})", out, _load_notes(job))
 
 
@@ -80,16 +84,13 @@ def check_question(rubric: Rubric, question: str | None) -> None:
 def _load_notes(job: SubmissionJob) -> list[Line]:
     lines = []
     for i, step in enumerate(job.steps):
-        if not step.is_load:
-            continue
-        result = job.results.get(i) or job.failures.get(i) or {}
-        if result.get("status") not in (None, "ok"):
-            where = f"cell {step.cell}" if job.sub.is_notebook else job.sub.entry
-            lines.append(Line("fix", f"{where} failed while loading: {result.get('message', result['status'])}"))
+        result = job.failures.get(i) or job.results.get(i)
+        if step.is_load and result is not None and result.status is not StepStatus.OK:
+            lines.append(Line("fix", f"{step.label} failed while loading: {result.message or result.status}"))
     return lines
 
 
-def _print(rubric: Rubric, question: str | None, steps: list[Step], results: dict[int, Any],
+def _print(rubric: Rubric, question: str | None, steps: list[Step], results: dict[int, StepResult],
            title: str, out: TextIO, notes: list[Line]) -> int:
     lines_by_question = checklist(rubric, question, steps, results)
     print(f"Self-test of {title}", file=out)
@@ -113,7 +114,7 @@ def _print(rubric: Rubric, question: str | None, steps: list[Step], results: dic
 
 
 def checklist(rubric: Rubric, question: str | None, steps: list[Step],
-              results: dict[int, Any]) -> dict[str, list[Line]]:
+              results: dict[int, StepResult]) -> dict[str, list[Line]]:
     """The checklist lines of every question, from the child's reported results."""
     by_item: dict[str, list[int]] = {}
     for i, step in enumerate(steps):
@@ -124,23 +125,24 @@ def checklist(rubric: Rubric, question: str | None, steps: list[Step],
         if question and q.id != question:
             continue
         indices = by_item.get(f"{q.id}/{item.name}", [])
-        out.setdefault(q.id, []).append(_item_line(item, [results[i] for i in indices], [steps[i] for i in indices]))
+        out.setdefault(q.id, []).append(_item_line(item, [results.get(i, NOT_RUN) for i in indices],
+                                                   [steps[i] for i in indices]))
     checks = checks_for(rubric.assignment)
     for key, indices in by_item.items():
         if key.startswith("check/"):
             check = checks[int(key.split("/")[1])]
-            out.setdefault(check.question, []).append(_check_line(results[indices[0]]))
+            out.setdefault(check.question, []).append(_check_line(results.get(indices[0], NOT_RUN)))
     return out
 
 
-def _item_line(item: Any, results: list[dict[str, Any]], steps: list[Step]) -> Line:
+def _item_line(item: Any, results: list[StepResult], steps: list[Step]) -> Line:
     name = getattr(item, "lookup", item.name)
-    head = results[0] if results else {"status": "missing"}
-    if head.get("status") == "missing":
+    head = results[0] if results else StepResult(StepStatus.MISSING)
+    if head.status is StepStatus.MISSING:
         return Line("todo", f"{name} is not defined yet")
-    if head.get("status") != "ok":
-        return Line("fix", f"reading {name} failed: {head.get('message', head.get('status'))}")
-    value = values.decode(head["value"])
+    if head.status is not StepStatus.OK or head.value is None:
+        return Line("fix", f"reading {name} failed: {head.message or head.status}")
+    value = _decode(head)
     if value.t == "none":
         return Line("todo", f"{name} is None: not answered yet")
     if isinstance(item, FunctionItem):
@@ -153,20 +155,20 @@ def _item_line(item: Any, results: list[dict[str, Any]], steps: list[Step]) -> L
     return Line("ok", f"{name} has the right form")
 
 
-def _function_line(item: FunctionItem, found: Any, calls: list[dict[str, Any]], steps: list[Step]) -> Line:
+def _function_line(item: FunctionItem, found: Any, calls: list[StepResult], steps: list[Step]) -> Line:
     name = item.lookup
     if found.t != "callable":
         return Line("fix", f"{name} is {found.describe()}, expected a function")
-    if calls and all("NotImplementedError" in str(c.get("message", "")) for c in calls):
+    if calls and all("NotImplementedError" in c.message for c in calls):
         return Line("todo", f"{name} raises NotImplementedError: not written yet")
     for call, step in zip(calls, steps, strict=True):
         probe = step.body["probe"]
-        if call.get("status") != "ok":
+        if call.status is not StepStatus.OK or call.value is None:
             return Line("fix", f"{name} failed on a documented input ({_inputs(probe)}): "
-                        f"{call.get('message', call.get('status'))}")
+                        f"{call.message or call.status}")
         if item.returns is not None:
             dims = dict(_dims(item, probe))
-            problem = output_problem(item.returns, values.decode(call["value"]), dims)
+            problem = output_problem(item.returns, _decode(call), dims)
             if problem:
                 return Line("fix", f"{name}({_inputs(probe)}): {problem}")
     return Line("ok", f"{name} accepts the documented inputs and returns the documented form ({len(calls)} calls)")
@@ -203,11 +205,19 @@ def _inputs(probe: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def _check_line(result: dict[str, Any]) -> Line:
-    if result.get("status") != "ok":
-        return Line("fix", f"a consistency check could not run: {result.get('message', result.get('status'))}")
-    passed = result.get("passed")
-    return Line("ok" if passed else ("todo" if passed is None else "fix"), str(result.get("message", "")))
+def _check_line(result: StepResult) -> Line:
+    if result.status is not StepStatus.OK:
+        return Line("fix", f"a consistency check could not run: {result.message or result.status}")
+    passed = _decode(result).v if result.value is not None else None
+    return Line("ok" if passed is True else ("todo" if passed is None else "fix"), result.message)
+
+
+def _decode(result: StepResult) -> values.Value:
+    """The reported value, validated like the parent validates any claim."""
+    try:
+        return values.decode(json.loads(result.value or "null"))
+    except (ValueError, TypeError, RecursionError):
+        return values.Value("error", v="a malformed report")
 
 
 def check_namespace(question: str | None = None, namespace: dict[str, Any] | None = None,

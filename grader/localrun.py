@@ -1,41 +1,42 @@
 """Running steps against a live namespace (a notebook's) in forked children.
 
-The fork isolates the notebook from what its functions do while checked, and
-lets a hanging function be killed without killing the kernel.
+The fork isolates the notebook from what its functions do while checked, and lets a hanging
+function be killed without killing the kernel. The child reports one step per frame, so the
+step a child dies in is always the first without a result, as in a careful sandbox run
+(``grader.execute``).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import select
 import signal
-import struct
 import sys
 import time
 from typing import Any
 
+from grader.limits import HARD_GRACE, STARTUP_GRACE
 from grader.plan import Step
+from grader.protocol import Frame, FrameReader, StepResult, StepStatus, parse_result
 
-FRAME = struct.Struct(">I")
-GRACE = 1.0
+NONCE = "local"
 
 
-def run_steps(namespace: dict[str, Any], steps: list[Step]) -> dict[int, dict[str, Any]]:
+def run_steps(namespace: dict[str, Any], steps: list[Step]) -> dict[int, StepResult]:
     """Each step's result; a step that hangs or kills its child is reported and skipped."""
-    results: dict[int, dict[str, Any]] = {}
+    results: dict[int, StepResult] = {}
     todo = list(range(len(steps)))
     while todo:
         failed = _one_child(namespace, steps, todo, results)
         if failed is None:
             break
-        results[failed] = {"status": "timeout", "message": f"did not finish within {steps[failed].limit:g} s"}
+        results[failed] = StepResult(StepStatus.TIMEOUT, message=f"did not finish within {steps[failed].limit:g} s")
         todo = [i for i in todo if i not in results and steps[i].item != steps[failed].item]
     return results
 
 
 def _one_child(namespace: dict[str, Any], steps: list[Step], todo: list[int],
-               results: dict[int, dict[str, Any]]) -> int | None:
+               results: dict[int, StepResult]) -> int | None:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
@@ -43,7 +44,7 @@ def _one_child(namespace: dict[str, Any], steps: list[Step], todo: list[int],
         _child(namespace, steps, todo, write_fd)
     os.close(write_fd)
     try:
-        return _collect(read_fd, pid, steps, results)
+        return _collect(read_fd, steps, todo, results)
     finally:
         os.close(read_fd)
         try:
@@ -59,8 +60,7 @@ def _child(namespace: dict[str, Any], steps: list[Step], todo: list[int], fd: in
 
         sys.stdout = sys.stderr = Discard()
         signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(_timeout()))
-        writer = FrameWriter(fd, "local")
-        run_steps([s.wire() for s in steps], todo, Namespaces.live(namespace), writer)
+        run_steps([s.wire() for s in steps], todo, Namespaces.live(namespace), FrameWriter(fd, NONCE))
     finally:
         os._exit(0)
 
@@ -71,26 +71,22 @@ def _timeout() -> BaseException:
     return StepTimeout()
 
 
-def _collect(fd: int, pid: int, steps: list[Step], results: dict[int, dict[str, Any]]) -> int | None:
-    buffer = b""
-    current: int | None = None
+def _collect(fd: int, steps: list[Step], todo: list[int], results: dict[int, StepResult]) -> int | None:
+    """Read the child's frames; the step it hung or died in, or None when it finished them all."""
+    reader = FrameReader(NONCE)
     since = time.monotonic()
+    startup = STARTUP_GRACE
     while True:
-        limit = steps[current].limit + GRACE if current is not None else 10.0
+        current = next((i for i in todo if i not in results), None)
+        if current is None:
+            return None
+        limit = steps[current].limit + HARD_GRACE + startup
         ready, _, _ = select.select([fd], [], [], max(0.0, since + limit - time.monotonic()))
-        if not ready:
-            return current if current is not None else None
-        chunk = os.read(fd, 1 << 20)
+        chunk = os.read(fd, 1 << 20) if ready else b""
         if not chunk:
             return current
-        buffer += chunk
-        while len(buffer) >= FRAME.size and len(buffer) >= FRAME.size + FRAME.unpack_from(buffer)[0]:
-            size = FRAME.unpack_from(buffer)[0]
-            frame = json.loads(buffer[FRAME.size:FRAME.size + size])
-            buffer = buffer[FRAME.size + size:]
-            if frame.get("k") == "begin":
-                current, since = frame["step"], time.monotonic()
-            elif frame.get("k") == "done":
-                for index, result in frame["results"]:
-                    results[index] = result
-                current, since = frame.get("next"), time.monotonic()
+        for frame in reader.feed(chunk):
+            if frame.get("k") == Frame.DONE:
+                for index, raw in frame.get("results", []):
+                    results[index] = parse_result(raw)
+                since, startup = time.monotonic(), 0.0

@@ -22,10 +22,17 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from grader import writers
 from grader._version import __version__
-from grader.assignments import available, default_solutions, grades_implementation, torch_available
+from grader.assignments import (
+    available,
+    default_solutions,
+    grades_implementation,
+    instructor_paths,
+    torch_available,
+)
 from grader.discover import Found, discover, discover_one
 from grader.errors import SolutionsError
 from grader.exitcodes import ExitCode
+from grader.limits import RunLimits
 from grader.load import Submission, load, sniff_assignment
 from grader.sandbox.bwrap import SandboxMode, detect_mode
 from grader.sandbox.pool import Pool
@@ -106,13 +113,14 @@ def _run(opts: CheckOptions, found: list[Found], notes: list[str], scratch: Path
     mode = detect_mode(opts.sandbox)
     named = _survey(found, opts.assignment)
     # Started before anything heavy is imported: the workers boot on the other core.
-    pool = Pool(opts.jobs, mode, scratch, torch=_guess_torch(opts, named)) if named else None
+    hidden = (*instructor_paths(opts.solutions), opts.out, *opts.paths)
+    pool = Pool(opts.jobs, mode, scratch, torch=_guess_torch(opts, named), hidden=hidden) if named else None
     try:
         run = _start(opts, named, mode)
         _show_notes(run, notes, stderr)
         if pool and pool.torch != _needs_torch(run):  # the guess was wrong: start the right workers
             pool.close()
-            pool = Pool(opts.jobs, mode, scratch, torch=_needs_torch(run))
+            pool = Pool(opts.jobs, mode, scratch, torch=_needs_torch(run), hidden=hidden)
         try:
             _grade_all(run, found, pool, stderr)
         except KeyboardInterrupt:
@@ -250,7 +258,7 @@ def _key(run: Run, sub: Submission, assignment: str | None, rubric: Rubric | Non
 
 
 def _limits(opts: CheckOptions) -> dict[str, int]:
-    return {"memory": opts.memory_mb << 20, "file_size": 64 << 20, "cpu": int(opts.timeout) + 5}
+    return RunLimits.of(opts.memory_mb, opts.timeout).wire()
 
 
 def _record(run: Run, job: SubmissionJob) -> None:

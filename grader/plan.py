@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.kinds.function import FunctionItem
+from grader.limits import VALUE_SECONDS
 from grader.load import Submission
 from grader.probes import Probe
 from grader.rubric import Rubric
 
-VALUE_LIMIT = 5.0
 IMPLEMENTATION_MODULE = "mlp"
 
 
@@ -29,6 +29,7 @@ class Step:
     item: str = ""
     probe: int = -1
     cell: int = 0
+    label: str = ""  # how feedback names the step: "cell 3", "jhu_hw3.py", "reading `Q2B_GRADS`"
 
     @property
     def is_load(self) -> bool:
@@ -49,13 +50,13 @@ def item_steps(rubric: Rubric, probes: dict[str, list[Probe]], gradable: set[str
             steps += _function_steps(key, item, probes[key])
         else:
             body = {"op": "value", "name": item.name, "source": item.source}
-            steps.append(Step(body, VALUE_LIMIT, item=key))
+            steps.append(Step(body, VALUE_SECONDS, item=key, label=f"reading `{item.name}`"))
     return steps
 
 
 def _function_steps(key: str, item: FunctionItem, probes: list[Probe]) -> list[Step]:
     lookup = {"op": "value", "name": item.lookup, "source": item.source}
-    steps = [Step(lookup, VALUE_LIMIT, item=key)]
+    steps = [Step(lookup, VALUE_SECONDS, item=key, label=f"reading `{item.lookup}`")]
     for i, probe in enumerate(probes):
         body = {"op": "call", "item": key, "name": item.lookup, "source": item.source, "harness": item.harness,
                 "scenario": item.scenario, "pure": item.pure, "probe": probe.to_json()}
@@ -71,9 +72,11 @@ def load_steps(sub: Submission, rubric: Rubric) -> list[Step]:
             body = {"op": "writefile", "path": cell.path, "source": cell.source, "append": cell.append}
         else:
             body = {"op": "cell", "source": cell.source, "filename": _filename(sub, cell.filename)}
-        steps.append(Step(body, rubric.cell_timeout, cell=cell.number))
+        label = f"cell {cell.number}" if sub.is_notebook else sub.entry
+        steps.append(Step(body, rubric.cell_timeout, cell=cell.number, label=label))
     if rubric.solutions.implementation:
-        steps.append(Step({"op": "import", "module": IMPLEMENTATION_MODULE}, rubric.cell_timeout, cell=-1))
+        steps.append(Step({"op": "import", "module": IMPLEMENTATION_MODULE}, rubric.cell_timeout, cell=-1,
+                          label=f"{IMPLEMENTATION_MODULE}.py"))
     return steps
 
 
@@ -98,8 +101,10 @@ class SharedSteps:
         return cls(hashlib.sha256(data).hexdigest()[:16], steps, data)
 
 
-def payload(sub: Submission, load: list[Step], shared: SharedSteps, run: list[int]) -> dict[str, Any]:
-    """The job a child reads: the submission's files, its load steps, and the steps to run."""
+def payload(sub: Submission, load: list[Step], shared: SharedSteps, run: list[int],
+            batch: float) -> dict[str, Any]:
+    """The job a child reads: the submission's files, its load steps, the steps to run, and how
+    long it may gather results before it sends them (0: one frame per step)."""
     return {
         # A notebook's cells are load steps: its .ipynb (outputs and all) is not needed on disk.
         "files": {name: data.decode("latin-1") for name, data in sub.files.items()
@@ -109,4 +114,5 @@ def payload(sub: Submission, load: list[Step], shared: SharedSteps, run: list[in
         "load": [step.wire() for step in load],
         "shared": shared.id,
         "run": run,
+        "batch": batch,
     }

@@ -21,6 +21,7 @@ from grader.kinds.base import Alternate
 from grader.kinds.function import FunctionItem
 from grader.kinds.order import OrderItem
 from grader.probes import Probe, generate
+from grader.protocol import value_text
 from grader.rubric import Rubric
 from grader.values import Value
 
@@ -30,12 +31,12 @@ class Expected:
     """Everything the checks of one item need from the reference."""
 
     value: Value | None = None
-    value_raw: Any = None
+    value_raw: str | None = None
     alternates: list[tuple[Alternate, Value]] = field(default_factory=list)
     aux: dict[str, Value] = field(default_factory=dict)
     probes: list[Probe] = field(default_factory=list)
     calls: list[Value] = field(default_factory=list)
-    calls_raw: list[Any] = field(default_factory=list)
+    calls_raw: list[str] = field(default_factory=list)
     alternate_calls: list[tuple[Alternate, list[Value | None]]] = field(default_factory=list)
 
 
@@ -96,7 +97,7 @@ def _expected(key: str, item: Any, module: ModuleType, seed: int) -> Expected:
     if item.is_manual:
         return Expected()
     raw = encode(_attribute(module, item.name))
-    found = Expected(value=values.decode(raw), value_raw=raw)
+    found = Expected(value=values.decode(raw), value_raw=value_text(raw))
     found.alternates = [(alt, _plain(_attribute(module, alt.reference))) for alt in item.alternates]
     if isinstance(item, OrderItem):
         found.aux[item.constraints] = _plain(_attribute(module, item.constraints))
@@ -112,7 +113,7 @@ def _function(key: str, item: FunctionItem, module: ModuleType, seed: int) -> Ex
         if result["status"] != "ok":
             raise SolutionsError(f"the reference {item.lookup} failed on probe {i + 1} of {key}: {result['message']}")
         found.calls.append(values.decode(result["value"]))
-        found.calls_raw.append(result["value"])
+        found.calls_raw.append(value_text(result["value"]))
     for alt in item.alternates:
         alt_target = _attribute(module, alt.reference)
         outputs: list[Value | None] = []

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
+from grader.assignments import instructor_paths
 from grader.errors import UsageError
 from grader.exitcodes import ExitCode
 from grader.load import load
@@ -30,7 +31,8 @@ def selftest_path(path: Path, *, question: str | None = None, assignment: str | 
     if not name:
         raise UsageError(f'{path}: no ASSIGNMENT line; add ASSIGNMENT = "<id>" (see `grader list`)')
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
-        pool = Pool(1, detect_mode("auto"), Path(scratch), torch=name == "nyu-hw1") if not sub.error else None
+        pool = Pool(1, detect_mode("auto"), Path(scratch), torch=name == "nyu-hw1",
+                    hidden=instructor_paths()) if not sub.error else None
         try:
             from grader import checklist  # the heavy imports, overlapping the worker's start
 

@@ -6,6 +6,7 @@ typed data. A malformed report raises ``ValueError``; nothing is unpickled.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +71,7 @@ def decode(data: Any, depth: int = 0) -> Value:
     if t == "bool":
         return Value("bool", _typed(data.get("v"), bool))
     if t == "int":
-        return Value("int", _typed(data.get("v"), int))
+        return _int(_typed(data.get("v"), int))
     if t == "float":
         return Value("float", _float(data.get("v")))
     if t == "str":
@@ -95,10 +96,21 @@ def _typed(value: Any, kind: type) -> Any:
     return value
 
 
+def _int(number: int) -> Value:
+    """An int as the child's encoder sends it (64-bit); a larger one is a float that overflows."""
+    if -(2**63) < number < 2**63:
+        return Value("int", number)
+    return Value("float", math.inf if number > 0 else -math.inf)
+
+
 def _float(value: Any) -> float:
-    if type(value) not in (float, int):
+    if type(value) is float:
+        return value
+    if type(value) is not int:
         raise ValueError("expected a float")
-    return float(value)
+    if -(2**63) < value < 2**63:
+        return float(value)
+    return math.inf if value > 0 else -math.inf
 
 
 def _pair(pair: Any, depth: int) -> tuple[str, Value]:

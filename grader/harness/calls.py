@@ -1,12 +1,14 @@
 """Calling a target on one probe: the same code runs the reference and the student.
 
-The result is a plain record: the encoded output, or the exception, plus which
-inputs the call changed and whether torch autograd ran during it.
+The result is a plain record: the encoded output or the exception, and whether torch
+autograd ran during the call. Inputs of a ``pure`` function are read-only arrays, so a
+function that writes into one raises at once, whatever the child reports afterwards. The
+record also names inputs whose shape or contents changed anyway (``G.shape = ...`` is
+allowed on a read-only view): a claim that can only cost the submission.
 """
 
 from __future__ import annotations
 
-import functools
 import linecache
 import sys
 import traceback
@@ -75,13 +77,13 @@ def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None,
             output = _mlp(target, kwargs, scenario or "forward")
         else:
             output = target(*kwargs.values())
+        _AUTOGRAD_RAN[0] |= _in_a_graph(output)
     except StepTimeout:
         raise
     except BaseException as exc:
         return {"status": "raised", "message": describe_exception(exc), "autograd": _AUTOGRAD_RAN[0]}
-    encoded = encode(output)
     mutated = _mutated(kwargs, pristine) if pure else []
-    return {"status": "ok", "value": encoded, "mutated": mutated, "autograd": _AUTOGRAD_RAN[0]}
+    return {"status": "ok", "value": encode(output), "mutated": mutated, "autograd": _AUTOGRAD_RAN[0]}
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -121,6 +123,22 @@ def _same(a: Any, b: Any) -> bool:
     return True
 
 
+def _in_a_graph(value: Any, depth: int = 0) -> bool:
+    """Whether a returned tensor carries autograd's traces: it requires grad, or has a grad_fn."""
+    if depth > 3:
+        return False
+    if type(value).__module__.startswith("torch") and hasattr(value, "grad_fn"):
+        try:
+            return bool(value.requires_grad) or value.grad_fn is not None
+        except Exception:  # a student's own object that only looks like a tensor
+            return False
+    if isinstance(value, dict):
+        return any(_in_a_graph(item, depth + 1) for item in dict.values(value))
+    if isinstance(value, list | tuple):
+        return any(_in_a_graph(item, depth + 1) for item in value)
+    return False
+
+
 def _mlp(cls: Any, kw: dict[str, Any], scenario: str) -> Any:
     """The course's usage of the MLP class: build, load parameters, forward, backward, clear."""
     net = cls(kw["n_in"], kw["hidden"], kw["f"], kw["hidden"], kw["n_out"], kw["g"])
@@ -135,6 +153,7 @@ def _mlp(cls: Any, kw: dict[str, Any], scenario: str) -> Any:
     net.backward(kw["dJdy_hat"])
     if scenario == "clear":
         net.clear_grad_and_cache()
+    _AUTOGRAD_RAN[0] |= _in_a_graph([y_hat, *(net.parameters[name] for name in PARAMETERS)])
     return {name: fresh(net.grads[name]) for name in GRADS}
 
 
@@ -142,20 +161,41 @@ def watch_autograd() -> None:
     """Spy on torch's autograd entry points, once per process, if torch is imported.
 
     Installed before student code runs, they are also what ``from torch.autograd import grad``
-    binds. (Patching them around every call instead changed ``torch.Tensor`` twice a call, which
-    invalidates Python's method cache for the tensor types and costs a forked child page faults.)
+    binds. Every backward pass and ``grad`` call goes through the engine's ``run_backward``,
+    so the engine itself is watched too. The spies keep no ``__wrapped__`` that would hand
+    the originals back. (Patching around every call instead changed ``torch.Tensor`` twice a
+    call, which invalidates Python's method cache and costs a forked child page faults.)
     """
     torch = sys.modules.get("torch")
     if torch is None or any(watched is torch for watched in _WATCHED):
         return
-    for owner, attr in ((torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad")):
-        setattr(owner, attr, _spy(getattr(owner, attr)))
+    import torch.autograd.graph
+    from torch.autograd.variable import Variable
+
+    for owner, attr in ((torch.Tensor, "backward"), (torch.autograd, "backward"), (torch.autograd, "grad"),
+                        (torch.autograd, "_engine_run_backward"), (torch.autograd.graph, "_engine_run_backward")):
+        if hasattr(owner, attr):
+            setattr(owner, attr, _spy(getattr(owner, attr)))
+    Variable._execution_engine = _WatchedEngine(Variable._execution_engine)  # type: ignore[assignment]
     _WATCHED.append(torch)
 
 
 def _spy(original: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(original)  # help() and signatures stay torch's, in a student's own kernel too
     def spied(*args: Any, **kwargs: Any) -> Any:
         _AUTOGRAD_RAN[0] = True
         return original(*args, **kwargs)
+
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__"):  # help() reads as torch's
+        setattr(spied, attr, getattr(original, attr, None))
     return spied
+
+
+class _WatchedEngine:
+    """Stands for autograd's engine: its ``run_backward`` is spied, the rest is the engine's."""
+
+    __slots__ = ("is_checkpoint_valid", "queue_callback", "run_backward")
+
+    def __init__(self, engine: Any) -> None:
+        self.run_backward = _spy(engine.run_backward)
+        self.queue_callback = engine.queue_callback
+        self.is_checkpoint_valid = engine.is_checkpoint_valid

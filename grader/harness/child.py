@@ -13,35 +13,29 @@ import importlib.util
 import io
 import json
 import linecache
-import mmap
 import os
 import signal
 import stat
-import struct
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn
 
 from grader.harness.calls import StepTimeout, arguments, call, describe_exception
 from grader.harness.codec import encode
-
-FRAME_HEADER = struct.Struct(">I")
-PROGRESS = struct.Struct(">i")  # the job file's first bytes: the index of the step now running
-BATCH_SECONDS = 0.05  # results are sent at most this long after the step that produced them
+from grader.limits import BATCH_SECONDS
+from grader.protocol import HARNESS_CRASHED, Frame, encode_frame
 
 
 class FrameWriter:
-    """Writes length-prefixed JSON frames tagged with the run's nonce."""
+    """Writes the run's frames (``grader.protocol``), each tagged with the run's nonce."""
 
     def __init__(self, fd: int, nonce: str) -> None:
         self.fd = fd
         self.nonce = nonce
 
-    def send(self, **fields: Any) -> None:
-        data = json.dumps({"n": self.nonce, **fields}).encode()
-        view = memoryview(FRAME_HEADER.pack(len(data)) + data)
+    def send(self, k: Frame, **fields: Any) -> None:
+        view = memoryview(encode_frame(self.nonce, k, **fields))
         while view:
             view = view[os.write(self.fd, view):]
 
@@ -98,24 +92,25 @@ class _NoIPython:
 def run(fd_in: int, fd_out: int, workdir: str, shared: dict[str, list[dict[str, Any]]]) -> NoReturn:
     """Read the job, run the listed steps, report their results, then exit.
 
-    The job file starts with a progress slot, shared with the parent: the index of the step
-    running now, which names the culprit when the run is killed between two reports.
+    A ``ready`` frame marks the moment student code may start: a run that dies before it
+    failed in the harness, never in the submission.
     """
-    slot = mmap.mmap(fd_in, PROGRESS.size)
-    job = json.loads(_read_all(fd_in)[PROGRESS.size:])
+    job = json.loads(_read_all(fd_in))
     os.close(fd_in)
     writer = FrameWriter(fd_out, job["nonce"])
     try:
         _prepare(job, workdir)
         spaces = Namespaces(job, workdir)
         signal.signal(signal.SIGALRM, _alarm)
+        writer.send(Frame.READY)
+        loaded = [i for i in job["run"] if i < len(job["load"])]
         run_steps(job["load"] + shared.get(job["shared"], []), job["run"], spaces, writer,
-                  progress=lambda index: PROGRESS.pack_into(slot, 0, index), batch=BATCH_SECONDS)
-        writer.send(k="end")
+                  batch=job.get("batch", BATCH_SECONDS), flush=set(loaded[-1:]))
+        writer.send(Frame.END)
     except BaseException as exc:
         with contextlib.suppress(BaseException):
-            writer.send(k="crash", error=f"{type(exc).__name__}: {str(exc)[:300]}")
-        os._exit(70)
+            writer.send(Frame.CRASH, error=f"{type(exc).__name__}: {str(exc)[:300]}")
+        os._exit(HARNESS_CRASHED)
     os._exit(0)
 
 
@@ -128,24 +123,22 @@ def prebuild(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def run_steps(steps: list[dict[str, Any]], order: list[int], spaces: Namespaces, writer: FrameWriter,
-              progress: Callable[[int], None] | None = None, batch: float = 0.0) -> None:
+              batch: float = 0.0, flush: set[int] | frozenset[int] = frozenset()) -> None:
     """Run ``order``'s steps and report their results in "done" frames.
 
     A frame goes out once ``batch`` seconds have passed since the last one, so a step that
-    ran long is always the last of its frame, and the parent can time it. Each frame also
-    names the step that runs next.
+    ran long is always the last of its frame; with ``batch`` 0 every step has a frame of its own.
+    A frame also goes out after each step in ``flush`` (the last cell of the submission's code).
+    Each frame names the step that runs next: the parent may kill the run once that step's
+    limit has passed (it never blames a step on that word; see ``grader.execute``).
     """
-    if order:
-        writer.send(k="begin", step=order[0])
     pending: list[list[Any]] = []
     sent = time.monotonic()
     for position, index in enumerate(order):
-        if progress is not None:
-            progress(index)
         pending.append([index, timed(steps[index], spaces)])
         following = order[position + 1] if position + 1 < len(order) else None
-        if following is None or time.monotonic() - sent >= batch:
-            writer.send(k="done", results=pending, next=following)
+        if following is None or index in flush or time.monotonic() - sent >= batch:
+            writer.send(Frame.DONE, results=pending, next=following)
             pending = []
             sent = time.monotonic()
 
@@ -254,4 +247,4 @@ def _selfcheck(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
     check = checks_for(step["assignment"])[step["index"]]
     implementation = spaces.implementation if spaces.implementation is not None else spaces.theory
     passed, message = check.run(spaces.theory, implementation)
-    return {"status": "ok", "passed": passed, "message": str(message)[:500]}
+    return {"status": "ok", "value": encode(passed), "message": str(message)[:500]}

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import enum
+import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from pydantic import Field
 
 from grader.probes import Frozen
+from grader.protocol import StepStatus
 from grader.values import Value, decode
 
 
@@ -69,15 +70,15 @@ class ItemBase(Frozen):
 class Observed:
     """What the child reported for one lookup or one call: a claim, never trusted as a score.
 
-    ``raw`` is the encoded value as received; it is decoded (and validated) only when a check
-    needs more than "is it byte-for-byte the reference's value".
+    ``raw`` is the encoded value as compact JSON text; it is decoded (and validated) only when
+    a check needs more than "is it byte for byte the reference's value".
     """
 
     __slots__ = ("_value", "autograd", "message", "mutated", "raw", "status")
 
-    def __init__(self, status: str, value: Value | None = None, message: str = "",
-                 mutated: tuple[str, ...] = (), autograd: bool = False, raw: Any = None) -> None:
-        self.status = status  # ok | missing | raised | timeout | killed
+    def __init__(self, status: StepStatus, value: Value | None = None, message: str = "",
+                 mutated: tuple[str, ...] = (), autograd: bool = False, raw: str | None = None) -> None:
+        self.status = status
         self._value = value
         self.message = message
         self.mutated = mutated
@@ -88,12 +89,12 @@ class Observed:
     def value(self) -> Value | None:
         if self._value is None and self.raw is not None:
             try:
-                self._value = decode(self.raw)
+                self._value = decode(json.loads(self.raw))
             except (KeyError, ValueError, TypeError, RecursionError):
                 self._value = Value("error", v="a malformed report")
         return self._value
 
-    def same_as(self, raw: Any) -> bool:
+    def same_as(self, raw: str | None) -> bool:
         """Whether the report is exactly the reference's encoded value (so every check passes)."""
         return self.raw is not None and raw is not None and self.raw == raw
 

@@ -95,7 +95,7 @@ class FunctionItem(ItemBase):
 
     def _failures(self, evidence: Evidence) -> list[tuple[int, Observed, list[str]]]:
         failures = []
-        raws = evidence.expected_calls_raw or [None] * len(evidence.calls)
+        raws: list[str | None] = [*evidence.expected_calls_raw] or [None] * len(evidence.calls)
         for i, (want, call, raw) in enumerate(zip(evidence.expected_calls, evidence.calls, raws, strict=True)):
             if call.same_as(raw) and not (self.pure and call.mutated):
                 continue

@@ -19,7 +19,6 @@ from grader.errors import EnvironmentProblem
 SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/sbin")
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives", "localtime", "passwd", "group", "nsswitch.conf")
 PASSED_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "LANG", "LC_ALL", "TZ")
-TMP_BYTES = 256 << 20
 # The worker starts without site (-S): no hook in the host's .pth files runs in the sandbox, and
 # nothing such a hook imports is forked into every child (this machine's certifi hook brings
 # threading, whose at-fork handler cost each child 0.75 ms of CPU). The paths come from here.
@@ -84,14 +83,19 @@ def environment() -> dict[str, str]:
     return env
 
 
-def worker_command(mode: SandboxMode, ctrl_fd: int, *, torch: bool) -> list[str]:
-    """The argv that starts one worker, wrapped in bubblewrap when ``mode`` says so."""
+def worker_command(mode: SandboxMode, ctrl_fd: int, *, torch: bool, hidden: tuple[Path, ...] = ()) -> list[str]:
+    """The argv that starts one worker, wrapped in bubblewrap when ``mode`` says so.
+
+    ``hidden`` names what must not be visible inside even when it lies below a mounted folder
+    (a virtual environment that holds the checkout): the reference, the rubrics with their
+    alternates, the output folder, the class.
+    """
     python = [sys.executable, "-I", "-S", "-c", WORKER_BOOT, json.dumps(worker_path()), "--ctrl-fd", str(ctrl_fd)]
     if torch:
         python.append("--torch")
     if mode is SandboxMode.NONE:
         return python
-    return [shutil.which("bwrap") or "bwrap", *_namespaces(), *_mounts(), "--chdir", "/tmp",
+    return [shutil.which("bwrap") or "bwrap", *_namespaces(), *mounts(hidden), "--chdir", "/",
             "--clearenv", *_setenv(), "--", *python]
 
 
@@ -123,21 +127,43 @@ def _setenv() -> list[str]:
     return args
 
 
-def _mounts() -> list[str]:
-    # The private /tmp comes first: binds below may live under /tmp (a checkout or venv there).
-    args: list[str] = ["--size", str(TMP_BYTES), "--tmpfs", "/tmp"]
+def mounts(hidden: tuple[Path, ...] = ()) -> list[str]:
+    """The sandbox's file system: read-only system and Python folders, read-only /dev, an empty
+    read-only /tmp (each run mounts its own there), and nothing else.
+
+    Everything is read-only: a submission can leave nothing behind for a later run. Below a
+    mounted folder, each ``hidden`` path is covered by an empty read-only folder (or, for a
+    file, by /dev/null).
+    """
+    args: list[str] = []
+    bound: list[str] = []
     for top in SYSTEM_DIRS:
         path = Path(top)
         if path.is_symlink():
             args += ["--symlink", os.readlink(path), top]
         elif path.is_dir():
             args += ["--ro-bind", top, top]
+            bound.append(top)
     for name in ETC_FILES:
         if Path("/etc", name).exists():
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
     for code in _python_paths():
         args += ["--ro-bind", code, code]
-    args += ["--proc", "/proc", "--dev", "/dev"]
+        bound.append(code)
+    args += _masks(hidden, bound)
+    args += ["--proc", "/proc", "--dev", "/dev", "--dir", "/tmp", "--remount-ro", "/dev", "--remount-ro", "/"]
+    return args
+
+
+def _masks(hidden: tuple[Path, ...], bound: list[str]) -> list[str]:
+    args: list[str] = []
+    for path in sorted({str(p.resolve()) for p in hidden if p.exists()}):
+        if not any(path == b or path.startswith(b.rstrip(os.sep) + os.sep) for b in bound):
+            continue
+        if Path(path).is_dir():
+            args += ["--perms", "0555", "--size", "4096", "--tmpfs", path, "--remount-ro", path]
+        else:
+            args += ["--ro-bind", "/dev/null", path]
     return args
 
 

@@ -1,12 +1,24 @@
 """The parent's side of the sandbox: a pool of warm workers and one event loop over all runs.
 
-The loop enforces every time limit itself, reads each child's frames with a
-size cap, and treats every frame as an untrusted claim handed to its job.
+The loop enforces every time limit itself, reads each child's frames through a bounded
+``FrameReader``, and hands each frame to its job as an untrusted claim.
+
+A run moves through these states (``RunState``):
+
+    QUEUED ──START──▶ RUNNING ──EXIT──▶ EXITED ──pipe drained──▶ settled (job.on_exit)
+      │                  │
+      │ worker dies      │ worker dies, or KILL_GRACE passes after a kill
+      ▼                  ▼
+    moved to a fresh   EXITED, "the sandbox worker died during the run"
+    worker, untouched
+
+Each worker holds at most one running run and one queued behind it, so it never waits for
+the parent. A run that never started is never charged for a worker's death: it moves.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import enum
 import fcntl
 import json
 import os
@@ -14,26 +26,19 @@ import secrets
 import selectors
 import signal
 import socket
-import struct
 import subprocess
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from grader.errors import SandboxError
+from grader.limits import EOF_GRACE, KILL_GRACE, WORKER_START_SECONDS
+from grader.protocol import MAX_CONTROL, Control, FrameReader, FrameTooLarge
 from grader.sandbox.bwrap import SandboxMode, environment, worker_command
 from grader.sandbox.procs import PR_SET_CHILD_SUBREAPER, kill_descendants, prctl
 
-FRAME = struct.Struct(">I")
-PROGRESS = struct.Struct(">i")
-NO_PROGRESS = -1
-MAX_FRAME = 24 << 20
-MAX_RUN_BYTES = 64 << 20
-KILL_GRACE = 3.0
-EOF_GRACE = 2.0
-START_TIMEOUT = 120.0
 PIPE_BYTES = 1 << 20
 
 
@@ -53,62 +58,70 @@ class RunExit:
     code: int | None
     killed: bool
     reason: str = ""
-    progress: int | None = None  # the step the child said it was running, an untrusted claim
 
 
 class Job(Protocol):
     """A submission's sequence of runs; the pool drives it."""
 
     def next_run(self) -> RunRequest | None: ...
-    def on_frame(self, frame: dict[str, Any]) -> None: ...
-    def on_exit(self, ended: RunExit) -> None: ...
     def on_begin(self, now: float) -> None: ...
+    def on_frame(self, frame: dict[str, Any], now: float) -> None: ...
+    def on_abort(self, reason: str) -> None: ...
+    def on_unstarted(self) -> None: ...
     def deadline(self) -> float: ...
     def on_deadline(self) -> None: ...
+    def on_exit(self, ended: RunExit) -> None: ...
+
+
+class RunState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    EXITED = "exited"
 
 
 @dataclass
 class _Run:
     job: Job
     run_id: str
-    nonce: str
     out_fd: int
-    job_fd: int
-    buffer: bytearray = field(default_factory=bytearray)
-    received: int = 0
+    reader: FrameReader
+    state: RunState = RunState.QUEUED
     exited: RunExit | None = None
-    reported: bool = False  # the worker said the run ended (so it went on to the queued one)
     eof: bool = False
     kill_sent: float | None = None
     eof_deadline: float | None = None
 
 
 class _Worker:
-    def __init__(self, mode: SandboxMode, torch: bool, tmp: Path) -> None:
+    def __init__(self, mode: SandboxMode, torch: bool, tmp: Path, hidden: tuple[Path, ...]) -> None:
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = environment() if mode is SandboxMode.BWRAP else {**environment(), "TMPDIR": str(tmp)}
         self.log = tmp / f"worker-{secrets.token_hex(4)}.log"
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(
-                worker_command(mode, child_end.fileno(), torch=torch), pass_fds=(child_end.fileno(),),
+                worker_command(mode, child_end.fileno(), torch=torch, hidden=hidden), pass_fds=(child_end.fileno(),),
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env, start_new_session=True,
             )
         child_end.close()
         self.ctrl = parent_end
         self.ready = False
-        self.started = time.monotonic()
-        self.run: _Run | None = None  # the run the worker is on
-        self.queued: _Run | None = None  # the run it starts as soon as that one ends
-        self.orphans: list[Job] = []  # once it is dead: jobs to move to its replacement
         self.dead = False
+        self.started = time.monotonic()
+        self.runs: list[_Run] = []  # the running run first, then the queued one
         self.shared: set[str] = set()
 
     @property
     def gone(self) -> bool:
         return self.dead or self.proc.poll() is not None
 
-    def send(self, message: dict[str, Any], fds: list[int] | None = None) -> None:
-        socket.send_fds(self.ctrl, [json.dumps(message).encode()], fds or [])
+    def send(self, message: dict[str, Any], fds: list[int] | None = None) -> bool:
+        """Send a control message; False when the worker is gone (it is then marked dead)."""
+        try:
+            socket.send_fds(self.ctrl, [json.dumps(message).encode()], fds or [])
+        except OSError:
+            self.dead = True
+            return False
+        return True
 
     def kill(self) -> None:
         try:
@@ -124,38 +137,36 @@ class _Worker:
         except OSError:
             return ""
 
+    def run(self, run_id: Any) -> _Run | None:
+        return next((r for r in self.runs if r.run_id == run_id), None)
+
 
 def _memfd(data: bytes) -> int:
-    """An anonymous in-memory file holding ``data``, positioned at its start, that cannot grow."""
+    """A sealed, read-only-for-the-child in-memory file holding ``data``, at its start."""
     fd = os.memfd_create("grader", os.MFD_CLOEXEC | os.MFD_ALLOW_SEALING)
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view):]
     os.lseek(fd, 0, os.SEEK_SET)
-    fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL)
+    fcntl.fcntl(fd, fcntl.F_ADD_SEALS,
+                fcntl.F_SEAL_WRITE | fcntl.F_SEAL_GROW | fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_SEAL)
     return fd
-
-
-def _progress(fd: int) -> int | None:
-    """The progress slot of a run's job file (see ``grader.harness.child``)."""
-    try:
-        data = os.pread(fd, PROGRESS.size, 0)
-    except OSError:
-        return None
-    return PROGRESS.unpack(data)[0] if len(data) == PROGRESS.size else None
 
 
 class Pool:
     """Warm workers that run jobs' runs concurrently, one run per worker at a time."""
 
-    def __init__(self, size: int, mode: SandboxMode, tmp: Path, *, torch: bool) -> None:
-        self.mode, self.tmp, self.torch = mode, tmp, torch
+    def __init__(self, size: int, mode: SandboxMode, tmp: Path, *, torch: bool,
+                 hidden: tuple[Path, ...] = ()) -> None:
+        """``hidden``: paths no submission may see, wherever they lie (see ``bwrap.worker_command``)."""
+        self.mode, self.tmp, self.torch, self.hidden = mode, tmp, torch, (*hidden, tmp)
         if mode is SandboxMode.NONE:
             # Without a pid namespace, orphans of a killed worker come back to us to be swept.
             prctl(PR_SET_CHILD_SUBREAPER, 1)
         self.selector = selectors.DefaultSelector()
         self.workers: list[_Worker] = []
         self.failed_starts = 0
+        self.moved: list[Job] = []  # jobs whose run never started on a worker that died
         for _ in range(max(1, size)):
             self._spawn()
 
@@ -173,47 +184,51 @@ class Pool:
     def process(self, jobs: Iterable[Job]) -> Iterator[Job]:
         """Run every job to completion, yielding each as soon as it finishes."""
         waiting = iter(jobs)
-        active = 0
+        in_flight = 0  # jobs taken from ``jobs`` and not yet finished, moved ones included
         exhausted = False
-        done: list[Job] = []
         while True:
-            # Every worker holds a run and a queued one, so it never waits for the parent to
-            # grade; this happens before the finished jobs go back to be graded.
+            done: list[Job] = []
             for worker in self._open_slots():
-                job = None if exhausted else next(waiting, None)
-                if job is None:
+                if self.moved:
+                    job = self.moved.pop()
+                elif exhausted or (job := next(waiting, None)) is None:  # type: ignore[assignment]
                     exhausted = True
                     break
-                if self._start(worker, job):
-                    active += 1
                 else:
+                    in_flight += 1
+                started = self._start(worker, job)
+                if started is None:
+                    self.moved.append(job)
+                elif not started:
                     done.append(job)
+            in_flight -= len(done)
             yield from done
-            done = []
-            if exhausted and active == 0:
+            if exhausted and in_flight == 0:
                 return
-            done = self._step()
-            active -= len(done)
+            finished = self._step()
+            in_flight -= len(finished)
+            yield from finished
 
     def _open_slots(self) -> list[_Worker]:
         """Idle workers first, then busy ones with nothing queued."""
         ready = [w for w in self.workers if w.ready and not w.gone]
-        return [w for w in ready if w.run is None] + [w for w in ready if w.run is not None and w.queued is None]
+        return [w for w in ready if not w.runs] + [w for w in ready if len(w.runs) == 1]
 
     def _spawn(self) -> None:
-        worker = _Worker(self.mode, self.torch, self.tmp)
+        worker = _Worker(self.mode, self.torch, self.tmp, self.hidden)
         self.workers.append(worker)
         self.selector.register(worker.ctrl, selectors.EVENT_READ, ("ctrl", worker))
 
     def _drop(self, worker: _Worker) -> None:
         if worker in self.workers:
             self.workers.remove(worker)
-            if not worker.dead:
+            if worker.ctrl.fileno() in self.selector.get_map():
                 self.selector.unregister(worker.ctrl)
             worker.kill()
 
-    def _start(self, worker: _Worker, job: Job) -> bool:
-        """Start the job's next run on ``worker``; False when the job needs no run."""
+    def _start(self, worker: _Worker, job: Job) -> bool | None:
+        """Queue the job's next run on ``worker``: False when the job needs no run, None when
+        the worker turned out to be gone (the job is then untouched)."""
         request = job.next_run()
         if request is None:
             return False
@@ -221,39 +236,46 @@ class Pool:
         if shared_id not in worker.shared:
             shared_fd = _memfd(shared_data)
             try:
-                worker.send({"k": "shared", "id": shared_id}, [shared_fd])
+                if not worker.send({"k": Control.SHARED, "id": shared_id}, [shared_fd]):
+                    self._lost(worker, job)
+                    return None
             finally:
                 os.close(shared_fd)
             worker.shared.add(shared_id)
         nonce = secrets.token_hex(16)
-        job_fd = _memfd(PROGRESS.pack(NO_PROGRESS) + json.dumps({**request.payload, "nonce": nonce}).encode())
+        job_fd = _memfd(json.dumps({**request.payload, "nonce": nonce}).encode())
         read_fd, write_fd = os.pipe2(os.O_CLOEXEC)
         os.set_blocking(read_fd, False)  # the child's end stays blocking: large frames must not fail
         try:
             fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # room for frames between batches
         except OSError:
             pass
-        run = _Run(job, secrets.token_hex(8), nonce, read_fd, job_fd)
+        run = _Run(job, secrets.token_hex(8), read_fd, FrameReader(nonce))
         try:
-            worker.send({"k": "run", "id": run.run_id, "limits": request.limits}, [job_fd, write_fd])
-        except BaseException:
-            os.close(job_fd)
-            os.close(read_fd)
-            raise
+            sent = worker.send({"k": Control.RUN, "id": run.run_id, "limits": request.limits},
+                               [job_fd, write_fd])
         finally:
+            os.close(job_fd)
             os.close(write_fd)
-        if worker.run is None:
-            worker.run = run
-            job.on_begin(time.monotonic())
-        else:
-            worker.queued = run
+        if not sent:
+            os.close(read_fd)
+            self._lost(worker, job)
+            return None
+        worker.runs.append(run)
         self.selector.register(read_fd, selectors.EVENT_READ, ("out", worker, run))
         return True
+
+    def _lost(self, worker: _Worker, job: Job) -> None:
+        """The worker died before it got the run: the run never happened."""
+        job.on_unstarted()
+        self._worker_died(worker)
 
     def _step(self) -> list[Job]:
         """Wait for one round of events; return the jobs that finished."""
         finished: list[Job] = []
         for key, _ in self.selector.select(self._timeout()):
+            if key.fd not in self.selector.get_map():
+                continue  # closed by an event handled just before (its worker died)
             role, worker, *run = key.data
             if role == "out":
                 self._read(worker, run[0])
@@ -262,7 +284,7 @@ class Pool:
         self._enforce_deadlines()
         for worker in list(self.workers):
             finished += self._settle(worker)
-        for worker in [w for w in self.workers if w.gone and w.run is None]:
+        for worker in [w for w in self.workers if w.gone and not w.runs]:
             self._replace(worker)
         return finished
 
@@ -270,9 +292,9 @@ class Pool:
         now = time.monotonic()
         times = [now + 1.0]
         for worker in self.workers:
-            run = worker.run
-            if run is not None:
-                times.append(run.kill_sent + KILL_GRACE if run.kill_sent else run.job.deadline())
+            for run in worker.runs:
+                if run.state is RunState.RUNNING:
+                    times.append(run.kill_sent + KILL_GRACE if run.kill_sent else run.job.deadline())
                 if run.eof_deadline:
                     times.append(run.eof_deadline)
         return max(0.0, min(times) - now)
@@ -286,34 +308,19 @@ class Pool:
             run.eof = True
             self.selector.unregister(run.out_fd)
             return
-        run.received += len(chunk)
-        if run.received > MAX_RUN_BYTES:
-            self._kill_run(worker, run, "it reported more than 64 MiB of results")
+        try:
+            frames = run.reader.feed(chunk)
+        except FrameTooLarge as exc:
+            self._kill_run(worker, run, str(exc))
+            run.reader.buffer.clear()
             return
-        run.buffer += chunk
-        self._frames(run, worker)
-
-    def _frames(self, run: _Run, worker: _Worker) -> None:
-        while len(run.buffer) >= FRAME.size:
-            (size,) = FRAME.unpack_from(run.buffer)
-            if size > MAX_FRAME:
-                self._kill_run(worker, run, "it wrote a malformed result frame")
-                run.buffer.clear()
-                return
-            if len(run.buffer) < FRAME.size + size:
-                return
-            data = bytes(run.buffer[FRAME.size:FRAME.size + size])
-            del run.buffer[:FRAME.size + size]
-            try:
-                frame = json.loads(data)
-            except (ValueError, RecursionError):
-                continue
-            if isinstance(frame, dict) and frame.get("n") == run.nonce:
-                run.job.on_frame(frame)
+        now = time.monotonic()
+        for frame in frames:
+            run.job.on_frame(frame, now)
 
     def _control(self, worker: _Worker) -> None:
         try:
-            data = worker.ctrl.recv(1 << 16)
+            data = worker.ctrl.recv(MAX_CONTROL)
         except OSError:
             data = b""
         if not data:
@@ -323,32 +330,44 @@ class Pool:
             message = json.loads(data)
         except ValueError:
             message = {}
-        if message.get("k") == "ready":
+        kind = message.get("k")
+        run = worker.run(message.get("id"))
+        if kind == Control.READY:
             worker.ready = True
             self.failed_starts = 0
-        elif message.get("k") == "exit":
-            # The queued run may end before the parent has settled the one before it.
-            for run in (worker.run, worker.queued):
-                if run is not None and run.exited is None and message.get("id") == run.run_id:
-                    code = message.get("code")
-                    run.exited = RunExit(code if isinstance(code, int) else None, bool(message.get("killed")))
-                    run.reported = True
-                    run.eof_deadline = time.monotonic() + EOF_GRACE
+        elif kind == Control.START and run is not None and run.state is RunState.QUEUED:
+            run.state = RunState.RUNNING
+            run.job.on_begin(time.monotonic())
+        elif kind == Control.EXIT and run is not None and run.exited is None:
+            code = message.get("code")
+            self._exited(run, RunExit(code if isinstance(code, int) else None, bool(message.get("killed"))))
+        elif kind == Control.POISONED:
+            self._worker_died(worker)
+
+    def _exited(self, run: _Run, ended: RunExit) -> None:
+        run.state = RunState.EXITED
+        run.exited = ended
+        run.eof_deadline = time.monotonic() + EOF_GRACE
 
     def _worker_died(self, worker: _Worker) -> None:
-        if worker.dead:
+        """A run that had started is over; one that had not is moved to another worker."""
+        if worker.dead and worker.ctrl.fileno() not in self.selector.get_map():
             return
-        # The queued run had started if the one before it had ended: the worker goes straight on.
-        started = [worker.run] + ([worker.queued] if worker.run and worker.run.reported else [])
-        for run in started:
-            if run is not None and run.exited is None:
-                run.exited = RunExit(None, killed=False, reason="the sandbox worker died during the run")
+        for run in list(worker.runs):
+            if run.state is RunState.RUNNING:
+                self._exited(run, RunExit(None, killed=False, reason="the sandbox worker died during the run"))
                 run.eof = True
+            elif run.state is RunState.QUEUED:
+                worker.runs.remove(run)
+                self._close(run)
+                run.job.on_unstarted()
+                self.moved.append(run.job)
         if not worker.ready:
             self.failed_starts += 1
             if self.failed_starts >= 3:
                 raise SandboxError(f"sandbox workers fail to start:\n{worker.failure()}")
-        self.selector.unregister(worker.ctrl)
+        if worker.ctrl.fileno() in self.selector.get_map():
+            self.selector.unregister(worker.ctrl)
         worker.ready = False
         worker.dead = True
 
@@ -356,82 +375,72 @@ class Pool:
         if run.kill_sent is not None:
             return
         run.kill_sent = time.monotonic()
-        try:
-            worker.send({"k": "kill", "id": run.run_id})
-        except OSError:
-            pass
+        worker.send({"k": Control.KILL, "id": run.run_id})
         if reason:
-            run.job.on_frame({"k": "abort", "reason": reason})
+            run.job.on_abort(reason)
 
     def _enforce_deadlines(self) -> None:
         now = time.monotonic()
         for worker in list(self.workers):
-            run = worker.run
-            if run is None or run.exited is not None:
-                if run is not None and run.eof_deadline and now > run.eof_deadline:
-                    run.eof = True
-                continue
-            if run.kill_sent is None and now > run.job.deadline():
-                run.job.on_deadline()
-                self._kill_run(worker, run, "")
-            elif run.kill_sent is not None and now > run.kill_sent + KILL_GRACE:
-                run.exited = RunExit(None, killed=True, reason="the sandbox did not stop the run")
-                run.eof = True
-                self._worker_died(worker)
-                try:
-                    os.killpg(worker.proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            if not worker.ready and not worker.dead and now - worker.started > WORKER_START_SECONDS:
+                raise SandboxError(f"a sandbox worker did not start within {WORKER_START_SECONDS:g} s:\n"
+                                   f"{worker.failure()}")
+            for run in worker.runs:
+                if run.state is RunState.EXITED:
+                    if run.eof_deadline and now > run.eof_deadline:
+                        run.eof = True
+                elif run.state is RunState.RUNNING:
+                    self._deadline(worker, run, now)
+
+    def _deadline(self, worker: _Worker, run: _Run, now: float) -> None:
+        if run.kill_sent is None and now > run.job.deadline():
+            run.job.on_deadline()
+            self._kill_run(worker, run, "")
+        elif run.kill_sent is not None and now > run.kill_sent + KILL_GRACE:
+            self._exited(run, RunExit(None, killed=True, reason="the sandbox did not stop the run"))
+            run.eof = True
+            self._worker_died(worker)
+            try:
+                os.killpg(worker.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
 
     def _settle(self, worker: _Worker) -> list[Job]:
-        """Close the worker's runs that have exited and drained; start their jobs' next runs.
+        """Close the worker's runs that have exited and drained; queue their jobs' next runs.
 
         Returns the jobs that need no further run.
         """
         finished: list[Job] = []
-        again = worker.orphans  # jobs whose next run waits for the fresh worker that replaces this one
-        while (run := worker.run) is not None and run.exited is not None and run.eof:
-            ended = dataclasses.replace(run.exited, progress=_progress(run.job_fd))
+        while worker.runs and worker.runs[0].state is RunState.EXITED and worker.runs[0].eof:
+            run = worker.runs.pop(0)
             self._close(run)
-            worker.run, worker.queued = worker.queued, None
-            if worker.run is not None:
-                worker.run.job.on_begin(time.monotonic())  # its clocks start now, not when queued
-            run.job.on_exit(ended)
-            if worker.gone:
-                again.append(run.job)
-            elif not self._start(worker, run.job):
+            assert run.exited is not None
+            run.job.on_exit(run.exited)
+            started = None if worker.gone else self._start(worker, run.job)
+            if started is None:
+                self.moved.append(run.job)
+            elif not started:
                 finished.append(run.job)
-        if worker.gone and (again or worker.run is not None):
-            if worker.run is not None and worker.run.exited is None:  # queued, never started
-                again.append(worker.run.job)
-                self._close(worker.run)
-                worker.run = None
-            if worker.run is None:
-                self._replace(worker)
-                fresh = self.workers[-1]
-                self._wait_ready(fresh)
-                for job in again:
-                    if not self._start(fresh, job):
-                        finished.append(job)
         return finished
 
     def _close(self, run: _Run) -> None:
         if run.out_fd in self.selector.get_map():
             self.selector.unregister(run.out_fd)
         os.close(run.out_fd)
-        os.close(run.job_fd)
-
-    def _wait_ready(self, worker: _Worker) -> None:
-        """Block until a fresh worker is ready (it replaces one a submission killed)."""
-        while not worker.ready:
-            if time.monotonic() - worker.started > START_TIMEOUT or worker.proc.poll() is not None:
-                raise SandboxError(f"a sandbox worker failed to start:\n{worker.failure()}")
-            for key, _ in self.selector.select(0.5):
-                role, owner, *_ = key.data
-                if owner is worker and role == "ctrl":
-                    self._control(worker)
 
     def _replace(self, worker: _Worker) -> None:
         self._drop(worker)
         self._sweep()
         self._spawn()
+
+    def wait_ready(self, timeout: float = WORKER_START_SECONDS) -> None:
+        """Block until every worker is ready (used by the self-test, which has one job)."""
+        deadline = time.monotonic() + timeout
+        while not all(w.ready for w in self.workers):
+            if time.monotonic() > deadline or any(w.gone and not w.ready for w in self.workers):
+                failed = next((w for w in self.workers if not w.ready), self.workers[0])
+                raise SandboxError(f"a sandbox worker failed to start:\n{failed.failure()}")
+            for key, _ in self.selector.select(0.5):
+                role, owner, *_ = key.data
+                if role == "ctrl":
+                    self._control(owner)

@@ -9,6 +9,7 @@ import signal
 PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
+PR_SET_NO_NEW_PRIVS = 38
 
 
 _PRCTL = ctypes.CDLL(None, use_errno=True).prctl  # looked up once: a forked child calls it for free

@@ -1,8 +1,18 @@
-"""The warm worker: forks one child per run, limits it, and cleans up after it.
+"""The warm worker: forks one child per run, isolates and limits it, and cleans up after it.
 
-Runs inside the sandbox with numpy (and torch) already imported. It reads only
-small control messages; job data and results pass through file descriptors it
-hands to the child and closes at once.
+Runs inside the sandbox with numpy (and torch) already imported. It reads only small
+control messages from the parent; job data and results pass through file descriptors it
+hands to the child and closes at once, so it never holds a submission's data.
+
+    receive RUN ─▶ health check ─▶ fork child ─▶ wait (or KILL) ─▶ clean up ─▶ send EXIT
+                        │ failed                                     │ failed
+                        └─────────────── send POISONED, exit ◀───────┘
+
+With bubblewrap, each child runs in namespaces of its own (``grader.sandbox.namespaces``):
+nothing of the worker, of another run or of the file system outside its private /tmp is
+within its reach. Without bubblewrap (``--sandbox none``) a child runs as the same user
+with no namespace, so it could reach the worker; the health check then notices the damage
+it can do (changed rlimits, a lost run folder) and the parent replaces the worker.
 """
 
 from __future__ import annotations
@@ -13,55 +23,64 @@ import importlib
 import json
 import os
 import resource
-import secrets
 import select
 import shutil
 import signal
 import socket
 import sys
+import tempfile
 from collections import deque
 from pathlib import Path
 from typing import Any, NoReturn
 
-from grader.sandbox import hugepages
+from grader.limits import MAPPING_ALLOWANCE
+from grader.protocol import HARNESS_CRASHED, MAX_CONTROL, Control
+from grader.sandbox import hugepages, namespaces
 from grader.sandbox.procs import (
     PR_SET_CHILD_SUBREAPER,
     PR_SET_DUMPABLE,
+    PR_SET_NO_NEW_PRIVS,
     PR_SET_PDEATHSIG,
     kill_descendants,
     prctl,
 )
 
-MAX_MESSAGE = 1 << 16
-SCRATCH_NAME = "grader-runs"
+Message = tuple[dict[str, Any] | None, list[int]]
 
 
 def main(argv: list[str] | None = None) -> None:
     """Serve runs from the parent until told to stop or the parent goes away."""
     args = _parse(argv)
     ctrl = socket.socket(fileno=args.ctrl_fd)
+    isolated = os.environ.get("GRADER_SANDBOXED") == "1"
+    if isolated:
+        namespaces.enter_own_user_namespace()  # while single-threaded: before any import
     _harden_self()
     _site_builtins()
     _preload(torch=args.torch)
     hugepages.collapse()  # cheaper forks from here on
-    scratch = _scratch_root()
-    ctrl.send(json.dumps({"k": "ready", "pid": os.getpid()}).encode())
+    pids = namespaces.PidNamespace() if isolated else None  # no thread can start after this
+    own_limits = _own_limits()
+    _send(ctrl, {"k": Control.READY, "pid": os.getpid()})
     shared: dict[str, list[dict[str, Any]]] = {}
-    backlog: deque[tuple[dict[str, Any] | None, list[int]]] = deque()  # sent while a run was on
+    backlog: deque[Message] = deque()  # messages that arrived while a run was on
     while True:
         message, fds = backlog.popleft() if backlog else _receive(ctrl)
-        if message is not None and message.get("k") == "kill":
+        kind = message.get("k") if message is not None else None
+        if kind == Control.KILL:
             continue  # a kill that crossed the run's end on the wire
-        if message is not None and message.get("k") == "shared":
+        if kind == Control.SHARED:
             from grader.harness.child import prebuild
 
-            shared[message["id"]] = prebuild(json.loads(_read_fd(fds[0])))
+            shared[message["id"]] = prebuild(json.loads(_read_fd(fds[0])))  # type: ignore[index]
             continue
-        if message is None or message.get("k") != "run":
+        if kind != Control.RUN:
             return
-        status = _serve(ctrl, message, fds, scratch, shared, backlog)
-        _cleanup(scratch)
-        ctrl.send(json.dumps({"k": "exit", "id": message["id"], **status}).encode())
+        problem = _unhealthy(pids, own_limits)
+        if problem:
+            _poisoned(ctrl, problem, fds)
+        status = _serve(ctrl, message, fds, pids, shared, backlog)  # type: ignore[arg-type]
+        _send(ctrl, {"k": Control.EXIT, "id": message["id"], **status})  # type: ignore[index]
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
@@ -117,15 +136,35 @@ def _preload(*, torch: bool) -> None:
     sys.path[:] = [p for p in sys.path if not Path(p, "solutions").is_dir()]
 
 
-def _scratch_root() -> Path:
-    root = Path(os.environ.get("TMPDIR", "/tmp")) / SCRATCH_NAME / str(os.getpid())
-    root.mkdir(parents=True, exist_ok=True)
-    return root
+def _own_limits() -> list[tuple[int, int]]:
+    return [resource.getrlimit(kind) for kind in namespaces.RLIMITS]
 
 
-def _receive(ctrl: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
+def _unhealthy(pids: namespaces.PidNamespace | None, own_limits: list[tuple[int, int]]) -> str:
+    """Why the worker can no longer serve runs safely, or ""."""
+    if _own_limits() != own_limits:
+        return "a submission changed the worker's resource limits"
+    return pids.intact() if pids is not None else ""
+
+
+def _poisoned(ctrl: socket.socket, reason: str, fds: list[int]) -> NoReturn:
+    """Tell the parent why, and exit: the run just received was never started."""
+    for fd in fds:
+        os.close(fd)
+    _send(ctrl, {"k": Control.POISONED, "reason": reason})
+    os._exit(0)
+
+
+def _send(ctrl: socket.socket, message: dict[str, Any]) -> None:
     try:
-        data, fds, _, _ = socket.recv_fds(ctrl, MAX_MESSAGE, 4)
+        ctrl.send(json.dumps(message).encode())
+    except OSError:
+        os._exit(0)  # the parent is gone
+
+
+def _receive(ctrl: socket.socket) -> Message:
+    try:
+        data, fds, _, _ = socket.recv_fds(ctrl, MAX_CONTROL, 4)
     except OSError:
         return None, []
     if not data:
@@ -143,28 +182,49 @@ def _read_fd(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], scratch: Path,
-           shared: dict[str, list[dict[str, Any]]], backlog: deque[Any]) -> dict[str, Any]:
+def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], pids: namespaces.PidNamespace | None,
+           shared: dict[str, list[dict[str, Any]]], backlog: deque[Message]) -> dict[str, Any]:
     job_in, job_out = fds
-    workdir = os.path.join(scratch, f"run-{secrets.token_hex(8)}")
-    os.mkdir(workdir, mode=0o700)  # fails rather than reuse anything a previous run left
+    folder = None if pids is not None else _run_folder()
+    if pids is None and folder is None:
+        _poisoned(ctrl, "the worker cannot create a run folder", fds)
     mapped = _address_space()  # the child starts with exactly the worker's mappings
     gc.freeze()  # the child's collector then never touches (and copies) the worker's objects
+    data = _data_size()
+    _send(ctrl, {"k": Control.START, "id": message["id"]})
     pid = os.fork()
     if pid == 0:
-        _child(ctrl, job_in, job_out, workdir, message["limits"], mapped, shared)
+        _child(job_in, job_out, message["limits"], (mapped, data), shared, folder)
     os.close(job_in)
     os.close(job_out)
-    return _wait(ctrl, pid, message["id"], backlog)
+    status = _wait(ctrl, pid, message["id"], backlog)
+    problem = _clean_up(pids, folder)
+    if problem:
+        _send(ctrl, {"k": Control.EXIT, "id": message["id"], **status})
+        _poisoned(ctrl, problem, [])
+    return status
 
 
-def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: str, limits: dict[str, int], mapped: int,
-           shared: dict[str, list[dict[str, Any]]]) -> NoReturn:
+def _run_folder() -> str | None:
+    """Without namespaces: a fresh folder for each run, in a folder of the worker's own that is
+    emptied after every run (so that what a run writes beside its folder goes too)."""
     try:
-        ctrl.close()
+        root = os.path.join(tempfile.gettempdir(), "grader-runs", str(os.getpid()))
+        os.makedirs(root, mode=0o700, exist_ok=True)
+        return tempfile.mkdtemp(prefix="run-", dir=root)
+    except OSError:
+        return None
+
+
+def _child(job_in: int, job_out: int, limits: dict[str, int], held: tuple[int, int],
+           shared: dict[str, list[dict[str, Any]]], folder: str | None) -> NoReturn:
+    try:
+        namespaces.close_fds_except(job_in, job_out)
         os.setsid()
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        _limit(limits, mapped)
+        workdir = folder or namespaces.isolate_run(limits["tmp"])
+        prctl(PR_SET_NO_NEW_PRIVS, 1)
+        _limit(limits, *held)
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
@@ -172,12 +232,15 @@ def _child(ctrl: socket.socket, job_in: int, job_out: int, workdir: str, limits:
 
         run(job_in, job_out, workdir, shared)
     finally:
-        os._exit(70)
+        os._exit(HARNESS_CRASHED)
 
 
-def _limit(limits: dict[str, int], mapped: int) -> None:
-    """Memory counted on top of what the warm worker maps (``mapped``); files and CPU capped."""
-    resource.setrlimit(resource.RLIMIT_AS, (mapped + limits["memory"], mapped + limits["memory"]))
+def _limit(limits: dict[str, int], mapped: int, data: int) -> None:
+    """Memory counted on top of what the warm worker holds (see ``grader.limits``)."""
+    data += limits["memory"]
+    resource.setrlimit(resource.RLIMIT_DATA, (data, data))
+    space = mapped + limits["memory"] + MAPPING_ALLOWANCE
+    resource.setrlimit(resource.RLIMIT_AS, (space, space))
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["file_size"], limits["file_size"]))
     resource.setrlimit(resource.RLIMIT_CPU, (limits["cpu"], limits["cpu"] + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
@@ -189,7 +252,13 @@ def _address_space() -> int:
         return int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def _wait(ctrl: socket.socket, pid: int, run_id: str, backlog: deque[Any]) -> dict[str, Any]:
+def _data_size() -> int:
+    """This process's data segment as RLIMIT_DATA counts it (private writable memory)."""
+    with open("/proc/self/statm") as handle:
+        return int(handle.read().split()[5]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _wait(ctrl: socket.socket, pid: int, run_id: str, backlog: deque[Message]) -> dict[str, Any]:
     """Wait for the child to exit, or for the parent to ask for it to be killed.
 
     Other messages (the next run, queued by the parent) wait in ``backlog``.
@@ -205,7 +274,7 @@ def _wait(ctrl: socket.socket, pid: int, run_id: str, backlog: deque[Any]) -> di
             if message is None:
                 os.kill(pid, signal.SIGKILL)
                 os._exit(0)
-            if message.get("k") == "kill":
+            if message.get("k") == Control.KILL:
                 if message.get("id") == run_id:
                     killed = True
                     os.kill(pid, signal.SIGKILL)
@@ -217,39 +286,48 @@ def _wait(ctrl: socket.socket, pid: int, run_id: str, backlog: deque[Any]) -> di
     return {"code": os.waitstatus_to_exitcode(status), "killed": killed}
 
 
-def _cleanup(scratch: Path) -> None:
-    """Kill every process the child left behind and delete every file it wrote."""
+def _clean_up(pids: namespaces.PidNamespace | None, folder: str | None) -> str:
+    """Kill every process the child left behind and delete what it wrote; "" or what failed.
+
+    With namespaces, what the child wrote lived in its own /tmp, gone with its mount namespace.
+    """
+    if pids is not None:
+        return "" if pids.sweep() else "its pid namespace's init did not answer"
     kill_descendants(os.getpid())
-    for leftover in scratch.iterdir():
-        _remove(leftover)
-    if os.environ.get("GRADER_SANDBOXED") != "1":
-        return  # without the sandbox /tmp is the host's: only our own folder is ours to wipe
-    for folder in ("/tmp", "/dev/shm", "/var/tmp"):
-        try:
-            names = os.listdir(folder)  # cheap: usually empty but for our scratch folder
-        except OSError:
-            continue
-        for name in names:
-            leftover = Path(folder, name)
-            if name != SCRATCH_NAME and not _holds_code(leftover):
-                _remove(leftover)
-
-
-def _holds_code(path: Path) -> bool:
-    """Whether the interpreter or the grader is mounted below ``path`` (read-only, never wiped)."""
-    prefix = str(path) + os.sep
-    return any(p.startswith(prefix) for p in [*sys.path, os.path.dirname(__file__)])
-
-
-def _remove(path: Path) -> None:
-    """Delete a file, a link (never what it points to) or a folder tree."""
+    assert folder is not None
+    root = os.path.dirname(folder)
     try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
+        names = _listing(root)
     except OSError:
-        shutil.rmtree(path, ignore_errors=True)
+        return f"the run folder {root} cannot be read"
+    for name in names:
+        path = os.path.join(root, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, onerror=_force)
+        else:
+            _force(os.unlink, path, None)
+    try:
+        return "" if not _listing(root) else f"the run folder {root} could not be emptied"
+    except OSError:
+        return f"the run folder {root} cannot be read"
+
+
+def _listing(folder: str) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        os.chmod(folder, 0o700)  # the worker's own folder: a run may have locked it
+        return os.listdir(folder)
+
+
+def _force(function: Any, path: str, _: Any) -> None:
+    """rmtree's error handler: make a folder the child locked writable again, then retry."""
+    try:
+        os.chmod(os.path.dirname(path), 0o700)
+        os.chmod(path, 0o700)
+        function(path)
+    except OSError:
+        pass
 
 
 if __name__ == "__main__":

@@ -282,13 +282,15 @@ def test_secret_environment_and_answer_key_are_invisible(corpus: CorpusRun) -> N
     assert hs.outcomes(corpus.sub("read_other_students"))["q2a/Q2A_INF_ATTAINED"] == "missing"
 
 
-def test_kill_all_stays_inside_the_sandbox(corpus: CorpusRun) -> None:
-    """kill(-1) really ran in bwrap (its worker died) and cost only its own item."""
-    text = hs.feedback(corpus.sub("kill_all_in_function"), "q2b/classification_grads")
+def test_kill_all_stays_inside_the_run(corpus: CorpusRun) -> None:
+    """kill(-1) really ran in the run's own pid namespace, reached nothing, and cost only its item."""
+    sub = corpus.sub("kill_all_in_function")
+    text = hs.feedback(sub, "q2b/classification_grads")
     if not corpus.namespaces:
         assert "refusing kill(-1)" in text  # the corpus file's own safety guard
         pytest.skip("kill(-1) is only tried inside a pid namespace")
-    assert "worker died" in text
+    assert "No such process" in text  # kill(-1) found nothing it could signal
+    assert "worker died" not in json.dumps(corpus.run.report)  # no worker of the run died
     assert corpus.run.returncode == 0
 
 
@@ -367,8 +369,10 @@ def regression_grads(w1, w2, w3, x, y):
 
 
 @pytest.mark.parametrize("mode", ["default", "none"])
-def test_a_run_queued_on_a_worker_that_dies_or_hangs_is_moved_not_failed(tmp_path: Path, mode: str) -> None:
-    """One worker: each honest submission waits, queued, behind one that kills or stops it."""
+def test_a_run_queued_behind_an_attack_on_its_worker_is_unharmed(tmp_path: Path, mode: str) -> None:
+    """One worker: each honest submission waits, queued, behind one that kills or stops the
+    worker. Without namespaces the worker really dies or stops, and the queued run moves to a
+    fresh one; in the sandbox the worker is out of reach and the attack lands on its author."""
     extra = ("--sandbox", "none") if mode == "none" else ()
     reference = hs.reference_text()
     run = _small_class(tmp_path, {"a_kill_worker.py": reference + _KILL_WORKER, "b_honest.py": reference,
@@ -378,8 +382,15 @@ def test_a_run_queued_on_a_worker_that_dies_or_hangs_is_moved_not_failed(tmp_pat
         sub = run.by_student[student]
         assert sub["points"] == hs.FULL_MARKS and not sub["error"], sub
     assert hs.outcomes(run.by_student["a_kill_worker"])["q2c/regression_grads"] == "error"
-    assert "worker died" in hs.feedback(run.by_student["a_kill_worker"], "q2c/regression_grads")
-    assert run.by_student["c_stop_worker"]["points"] == hs.FULL_MARKS
+    killer = hs.feedback(run.by_student["a_kill_worker"], "q2c/regression_grads")
+    stopper = run.by_student["c_stop_worker"]
+    if run.report["sandbox"] == "none":
+        assert "worker died" in killer
+        assert stopper["points"] == hs.FULL_MARKS
+    else:
+        assert "worker died" not in killer and "killed by SIGKILL" in killer
+        assert hs.outcomes(stopper)["q2b/classification_grads"] == "timeout"
+        assert stopper["points"] == hs.FULL_MARKS - hs.POINTS["q2b/classification_grads"]
 
 
 @pytest.mark.parametrize("mode", ["default", "none"])

@@ -49,10 +49,31 @@ def test_a_grad_bound_before_the_call_is_seen() -> None:
     assert _call(namespace["f"], x=torch.ones(2))["autograd"] is True
 
 
-def test_the_spies_go_in_once_and_keep_torchs_names() -> None:
+def test_the_spies_go_in_once_keep_torchs_names_and_hand_back_no_original() -> None:
     watch_autograd()
+    installed = (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad)
     watch_autograd()
-    for spied in (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad):
-        original = spied.__wrapped__
-        assert not hasattr(original, "__wrapped__")  # one layer, however often it is asked for
-        assert spied.__name__ == original.__name__ and spied.__doc__ == original.__doc__
+    assert (torch.Tensor.backward, torch.autograd.backward, torch.autograd.grad) == installed  # one layer
+    for spied, name in zip(installed, ("backward", "backward", "grad"), strict=True):
+        assert spied.__name__ == name and spied.__doc__ and "gradient" in spied.__doc__
+        assert not hasattr(spied, "__wrapped__")  # the original is not one attribute away
+
+
+def test_the_engine_that_every_backward_pass_goes_through_is_watched() -> None:
+    """Calling autograd's engine directly, past every Python entry point, is seen too."""
+    from torch.autograd.variable import Variable
+
+    watch_autograd()
+
+    def direct(x: Any) -> Any:
+        t = x.clone().requires_grad_(True)
+        out = (t * t).sum()
+        return Variable._execution_engine.run_backward((out,), (torch.ones(()),), False, False, (t,), True)[0]
+
+    assert _call(direct, x=torch.ones(2))["autograd"] is True
+
+
+def test_a_result_still_in_autograds_graph_counts_as_autograd() -> None:
+    watch_autograd()
+    assert _call(lambda x: x.clone().requires_grad_(True) * 2, x=torch.ones(2))["autograd"] is True
+    assert _call(lambda x: x * 2, x=torch.ones(2))["autograd"] is False

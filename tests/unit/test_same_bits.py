@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from grader.assignments import load_rubric
+from grader.protocol import value_text
 from grader.reference import compute
 from tests.conftest import ROOT, SOLUTIONS
 
@@ -51,5 +52,5 @@ def test_a_worker_reproduces_the_references_bits() -> None:
     worker = json.loads(done.stdout)
     for key in KEYS:
         mismatched = [i for i, (a, b) in enumerate(zip(worker[key], expected[key].calls_raw, strict=True))
-                      if a != b]
+                      if value_text(a) != b]
         assert mismatched == [], f"{key}: probes {mismatched} differ in their bits"

@@ -3,7 +3,7 @@ ASSIGNMENT = "jhu-hw3"
 # Attacks process clean-up where it is weakest: starts a setsid sleeper with the marker (and
 # fails the import unless it sees it running), then regression_grads SIGKILLs its parent, the
 # warm worker, which would have killed the sleeper after the run. Orphans now go to whoever
-# adopts them.
+# adopts them. In the sandbox getppid() is 0: kill(0) kills the run's own process group.
 # Expect: q2c/regression_grads "error"; everything else correct; afterwards no process
 # with the marker is alive.
 import os
@@ -12,21 +12,17 @@ import subprocess
 import sys
 import time
 
-subprocess.Popen([sys.executable, "-I", "-S", "-c", "import time; time.sleep(1000)", "@@MARKER@@"],
+subprocess.Popen([sys.executable, "-I", "-S", "-c", "import time; open('sleeper-up-@@MARKER@@', 'w').close(); time.sleep(1000)", "@@MARKER@@"],
                  start_new_session=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                  stderr=subprocess.DEVNULL)
 
 
 def _sleeper_alive():
+    """The sleeper marks its start with a file in the run's folder (a run sees no /proc)."""
     end = time.monotonic() + 2.0
     while time.monotonic() < end:
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{pid}/cmdline", "rb") as handle:
-                    if b"@@MARKER@@" in handle.read():
-                        return True
-            except OSError:
-                pass
+        if os.path.exists("sleeper-up-@@MARKER@@"):
+            return True
         time.sleep(0.01)
     return False
 

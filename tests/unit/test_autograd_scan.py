@@ -1,12 +1,13 @@
-"""Finding autograd in the MLP methods and loss functions from the source, without running it."""
+"""Finding autograd in the code reachable from MLP and the loss functions, from the source alone."""
 
 from __future__ import annotations
 
 import pytest
 
-from grader import grade
-from grader.grade import _autograd_in, _autograd_in_tree
+from grader.autograd_scan import autograd_uses
 from tests.conftest import SOLUTIONS, TEMPLATES
+
+ROOTS = ("MLP", "mse_loss", "bce_loss")
 
 CLEAN_MLP = '''
 import torch
@@ -39,7 +40,29 @@ CASES = [
     pytest.param("class MLP:\n    def backward(self, g):\n        self.loss.\uff42ackward()\n",
                  ["MLP.backward"], id="a fullwidth letter the parser normalizes"),
     pytest.param("def helper(t):\n    t.backward()\nclass MLP:\n    pass\n", [],
-                 id="autograd outside MLP and the losses is allowed"),
+                 id="autograd in code MLP and the losses never reach is allowed"),
+    pytest.param("def _h(t):\n    return t.backward()\nclass MLP:\n    def backward(self, g):\n        return _h(g)\n",
+                 ["_h"], id="a helper that MLP calls"),
+    pytest.param("def _a(t):\n    return _b(t)\ndef _b(t):\n    return t.backward()\ndef mse_loss(y, p):\n"
+                 "    return _a(p)\n", ["_b"], id="a helper of a helper"),
+    pytest.param("from torch.autograd import grad as g\ndef _h(t):\n    return g(t, t)\nclass MLP:\n"
+                 "    def forward(self, x):\n        return _h(x)\n", ["_h"], id="an aliased import"),
+    pytest.param("import torch as T\ndef bce_loss(y, p):\n    return T.autograd.grad(p, y)\n", ["bce_loss"],
+                 id="an aliased module"),
+    pytest.param("import torch\ndef bce_loss(y, p):\n    return torch.func.grad(lambda t: t.sum())(p)\n",
+                 ["bce_loss"], id="torch.func"),
+    pytest.param("def mse_loss(y, p):\n    return getattr(p.sum(), 'backward')()\n", ["mse_loss"],
+                 id="getattr with a literal name"),
+    pytest.param("def mse_loss(y, p):\n    return eval('p.sum().backward()')\n", ["mse_loss"],
+                 id="eval, which no reading can check"),
+    pytest.param("class Helper:\n    def go(self, t):\n        t.backward()\nclass MLP:\n    def backward(self, g):\n"
+                 "        Helper().go(g)\n", ["Helper.go"], id="a method of another class"),
+    pytest.param("def h(self, g):\n    g.backward()\nclass MLP:\n    pass\nMLP.backward = h\n", ["h"],
+                 id="a method bound at the top level"),
+    pytest.param("import torch\nclass MLP:\n    def __init__(self):\n        self.W = torch.zeros(2, requires_grad=True)\n",
+                 ["MLP.__init__"], id="requires_grad as a keyword"),
+    pytest.param("class MLP:\n    def step(self, g):\n        self.forward(g)\n        return self.backward(g)\n"
+                 "    def backward(self, g):\n        return g\n", [], id="MLP calling its own backward method"),
     pytest.param("class MLP:\n    def backward(self, g):\n        self.backwards = 1\n        self.requires_gradx = 2\n",
                  [], id="names that only start like a marker"),
     pytest.param("class MLP:\n    def backward(self, g)\n        x.backward()\n", [], id="a syntax error"),
@@ -67,29 +90,26 @@ CASES = [
 
 
 @pytest.mark.parametrize(("source", "expected"), CASES)
-def test_autograd_found_by_the_fast_path_and_by_parsing_alike(source: str, expected: list[str]) -> None:
-    assert _autograd_in_tree(source) == expected
-    assert _autograd_in(source) == expected
+def test_autograd_reachable_from_the_roots_is_found(source: str, expected: list[str]) -> None:
+    assert autograd_uses([source], ROOTS) == expected
 
 
-@pytest.fixture
-def no_parse(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fails the test if the source check falls back to parsing."""
-    def parse(source: str) -> list[str]:
-        raise AssertionError("parsed")
-
-    monkeypatch.setattr(grade, "_autograd_in_tree", parse)
+def test_a_helper_in_another_file_of_the_submission_is_followed() -> None:
+    mlp = "from helpers import step\nclass MLP:\n    def backward(self, g):\n        return step(g)\n"
+    helpers = "def step(g):\n    return g.backward()\n"
+    assert autograd_uses([mlp, helpers], ROOTS) == ["step"]
 
 
-def test_the_templates_comments_cost_no_parse(no_parse: None) -> None:
+def test_the_template_and_the_reference_are_clean() -> None:
     """mlp.py as handed out says "no autograd" and ".backward()" in comments only."""
     template = (TEMPLATES / "nyu-hw1" / "mlp.py").read_text()
     assert "autograd" in template and ".backward()" in template
-    assert _autograd_in(template) == []
+    assert autograd_uses([template], ROOTS) == []
+    assert autograd_uses([(SOLUTIONS / "nyu_hw1_mlp.py").read_text()], ROOTS) == []
 
 
-def test_a_theory_module_costs_no_parse(no_parse: None) -> None:
+def test_a_theory_module_that_quotes_backward_is_clean() -> None:
     """nyu-hw1's answer to 1.2a says "loss.backward()", but no theory module defines MLP."""
     theory = (SOLUTIONS / "nyu_hw1.py").read_text()
     assert "loss.backward()" in theory
-    assert _autograd_in(theory) == []
+    assert autograd_uses([theory], ROOTS) == []
