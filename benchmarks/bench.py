@@ -136,8 +136,7 @@ def check_mix(manifest: dict[str, dict], reports: dict[str, dict]) -> dict:
             tally["missing"] += 1
             continue
         tally["status " + report["status"]] += 1
-        automatic = report["max_points"] - report["pending_manual_points"]
-        full = report["status"] == "graded" and report["points"] >= automatic - 1e-9
+        full = report["status"] == "graded" and report["points"] >= report["max_points"] - 1e-9
         if full == (category == "correct"):
             tally[category + " as expected"] += 1
         elif len(surprises) < 8:

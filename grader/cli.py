@@ -18,6 +18,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from grader._version import __version__
 from grader.errors import EnvironmentProblem, GraderError, UsageError
 from grader.exitcodes import ExitCode
+from grader.limits import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
 
 BROKEN_PIPE = 141  # as a shell reports a command that a closed pipe stopped (128 + SIGPIPE)
 EPILOG = """exit codes: 0 every submission got a report (or selftest passed), 1 selftest found
@@ -94,16 +95,18 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel workers (default: CPU count)")
     check.add_argument("--timeout", type=float, default=60.0,
                        help="wall-clock seconds per submission, all its calls included (default: %(default)s)")
-    check.add_argument("--format", choices=["table", "json", "csv", "gradescope"], default="table",
-                       help="what to print on stdout: the grade table, report.json, the grade sheet, or "
-                       "Gradescope's results.json for one submission (default: %(default)s)")
+    check.add_argument("--format", default="table", metavar="FORMAT",
+                       help="what to print on stdout: table (the grade tables), json (report.json), csv (the "
+                       "grade sheet of a one-assignment class), or gradescope (Gradescope's results.json for "
+                       "one submission) (default: %(default)s)")
     check.add_argument("--seed", type=int, help="replay a run's probe seed (default: fresh, or the interrupted run's)")
     check.add_argument("--solutions", type=Path, help="the reference solver folder (default: solutions/ of the checkout)")
     check.add_argument("--rubric", type=Path, help="use this rubric file instead of the shipped one")
     check.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default="auto",
                        help="isolation: bubblewrap when it works (auto), required (bwrap), or processes only (none)")
-    check.add_argument("--memory", type=int, default=1024, metavar="MB",
-                       help="memory a submission may allocate (default: %(default)s MB)")
+    check.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                       help="memory a submission may allocate (heap and anonymous memory, not the libraries "
+                       f"it maps), at least {MIN_MEMORY_MB} (default: %(default)s MB)")
     check.add_argument("--no-progress", action="store_true", help="no progress bar")
     check.set_defaults(handler=_check)
 
@@ -113,6 +116,9 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0 or args.jobs < 1:
         raise UsageError("--timeout must be positive and --jobs at least 1")
+    if args.memory < MIN_MEMORY_MB:
+        raise UsageError(f"--memory {args.memory} is below {MIN_MEMORY_MB} MB, the least the grading harness "
+                         "itself needs to run a submission")
     if args.format == "gradescope" and len(args.paths) != 1:
         raise UsageError("--format gradescope grades one submission: give one PATH, the file or the folder "
                          "of its files")
@@ -209,9 +215,10 @@ def _rubric_validate(args: argparse.Namespace) -> int:
 
 def _manual_parser(commands: argparse._SubParsersAction) -> None:
     manual = commands.add_parser(
-        "manual", help="enter a manual score for a text item, then rewrite grades.csv",
-        description="Record an instructor's score for a text item in OUT/manual.csv and rewrite "
-        "OUT/grades.csv. Re-grading keeps manual scores.")
+        "manual", help="enter a manual score for a text item; the reports, sheets and feedback show it",
+        description="Record an instructor's score (and comment) for a text item in OUT/manual.csv, then rewrite "
+        "OUT/report.json, the grade sheets and the student's feedback file with it. Re-grading keeps manual "
+        "scores.")
     manual.add_argument("out", type=Path, help="the output folder of a `grader check` run")
     manual.add_argument("--student", required=True)
     manual.add_argument("--item", required=True, help="QUESTION/NAME, e.g. q1a/Q1A_DERIVATION")
@@ -223,8 +230,9 @@ def _manual_parser(commands: argparse._SubParsersAction) -> None:
 def _manual(args: argparse.Namespace) -> int:
     from grader.manual import enter
 
-    enter(args.out, args.student, args.item, args.points, args.comment)
-    print(f"recorded {args.points:g} points for {args.student} {args.item}; {args.out}/grades.csv rewritten")
+    rewritten = enter(args.out, args.student, args.item, args.points, args.comment)
+    print(f"recorded {args.points:g} points for {args.student} {args.item}; rewritten in {args.out}/: "
+          f"{', '.join(rewritten)}")
     return ExitCode.OK
 
 

@@ -1,23 +1,37 @@
-"""Finding the submissions under the paths an instructor gives: folders, files or a .zip."""
+"""Finding the submissions under the paths an instructor gives: folders, files or a .zip.
+
+One student per entry: each file or folder directly under a PATH folder is one submission,
+whatever it holds, so no upload can make itself or its neighbours something else. Only the
+instructor's own structure is looked into: a .zip whose top level is a single folder (as LMS
+exports are) is read inside that folder, with a note. Entries that cannot be submissions
+(other file types, pipes, sockets, devices, the output folder, a folder of grader outputs)
+are skipped and counted, never read.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import stat
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from grader import names
 from grader.errors import SubmissionPathError
 
 SUFFIXES = (".py", ".ipynb")
+GRADER_OUTPUTS = ("report.json", "run.json", "results.jsonl", ".grader.lock")
 MAX_ZIP_BYTES = 2 << 30
-SKIPPED_NAMES = {"__MACOSX", "__pycache__", ".ipynb_checkpoints", ".DS_Store"}
+MAX_ZIP_ENTRY_BYTES = 16 << 20
+MAX_ZIP_ENTRIES = 100_000
 
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """One submission: a file or a folder, with its student id.
+    """One submission: where it is, its student id, and its feedback file's name.
 
     Kept for every submission until the run ends, so it holds plain strings (a third of the
     memory of a ``Path`` and an instance dict): 10,000 of them cost 3 MB less.
@@ -26,31 +40,48 @@ class Found:
     student: str
     location: str
     display: str
+    file_name: str = ""
 
     @property
     def path(self) -> Path:
         return Path(self.location)
 
 
-def discover(paths: list[Path], scratch: Path, notes: list[str]) -> list[Found]:
+@dataclass
+class Discovery:
+    """What a search found, and what it passed over."""
+
+    found: list[Found] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    ignored: Counter[str] = field(default_factory=Counter)  # "a .pdf file" -> how many
+
+    def ignored_text(self) -> str:
+        """``2 .pdf files, 1 folder of grader outputs``, or ""."""
+        return ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in sorted(self.ignored.items()))
+
+
+def discover(paths: list[Path], scratch: Path, out: Path | None = None) -> Discovery:
     """Every submission directly under ``paths``, sorted by student id, ids made unique."""
-    found: list[Found] = []
+    found = Discovery()
+    skip = {out.resolve()} if out is not None else set()
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise SubmissionPathError(f"{path}: no such file or folder")
         if path.is_file() and path.suffix.lower() == ".zip":
-            found += _entries(_extract(path, scratch, notes), str(path))
+            folder, inside = _extract(path, scratch, found)
+            _entries(folder, f"{path}/{inside}".rstrip("/"), skip, found)
         elif path.is_dir() and not path.is_symlink():
-            found += _entries(path, str(path))
+            _entries(path, str(path), skip, found)
             if (path / "mlp.py").is_file():
-                notes.append(f"{path} holds mlp.py, so it may be one student's nyu-hw1 folder; each file "
-                             "in a PATH folder is graded as its own submission: pass the folder above it")
+                found.notes.append(f"{path} holds mlp.py, so it may be one student's nyu-hw1 folder; each file "
+                                   "in a PATH folder is graded as its own submission: pass the folder above it")
         else:
-            found.append(_one(path, str(path)))
-    return _unique(sorted(found, key=lambda f: (f.student.casefold(), f.display)))
+            found.found.append(_one(path, str(path)))
+    _name(found)
+    return found
 
 
-def discover_one(path: Path) -> list[Found]:
+def discover_one(path: Path) -> Discovery:
     """``path`` as one student's submission: a file, or a folder holding that student's files.
 
     A folder that holds nothing but one folder (an upload of a zipped folder) stands for it.
@@ -60,54 +91,133 @@ def discover_one(path: Path) -> list[Found]:
     if path.is_file() and path.suffix.lower() == ".zip":
         raise SubmissionPathError(f"{path}: a .zip is read as a class; give the unpacked submission")
     while path.is_dir() and not path.is_symlink():
-        inside = [c for c in path.iterdir() if c.name not in SKIPPED_NAMES and not c.name.startswith(".")]
+        inside = [c for c in path.iterdir() if c.name not in names.SKIPPED and not c.name.startswith(".")]
         if len(inside) != 1 or not inside[0].is_dir() or inside[0].is_symlink():
             break
         path = inside[0]
-    return [_one(path, str(path))]
+    found = Discovery([_one(path, str(path))])
+    _name(found)
+    return found
 
 
-def _entries(folder: Path, display: str) -> list[Found]:
-    entries = []
+def _entries(folder: Path, display: str, skip: set[Path], found: Discovery) -> None:
     for child in sorted(folder.iterdir()):
-        if child.name in SKIPPED_NAMES or child.name.startswith("."):
+        kind = _kind(child, skip)
+        if kind:
+            found.ignored[kind] += 1
+            if kind in ("the output folder", "folder of grader outputs", "named pipe, socket or device"):
+                found.notes.append(f"skipped {child}: {kind.removeprefix('folder of ')}, not a submission")
             continue
-        if child.is_dir() or child.suffix.lower() in SUFFIXES or child.is_symlink():
-            entries.append(_one(child, f"{display.rstrip('/')}/{child.name}"))
-    return entries
+        found.found.append(_one(child, f"{display.rstrip('/')}/{child.name}"))
+
+
+def _kind(child: Path, skip: set[Path]) -> str:
+    """Why ``child`` is not a submission ("" when it is one)."""
+    if child.name in names.SKIPPED or child.name.startswith("."):
+        return "hidden or system entry"
+    try:
+        mode = child.lstat().st_mode
+    except OSError:
+        return "unreadable entry"
+    if stat.S_ISLNK(mode):
+        return ""  # graded as an error that says links are never followed
+    if stat.S_ISDIR(mode):
+        if child.resolve() in skip:
+            return "the output folder"
+        if any((child / name).exists() for name in GRADER_OUTPUTS):
+            return "folder of grader outputs"
+        return ""
+    if not stat.S_ISREG(mode):
+        return "named pipe, socket or device"
+    suffix = child.suffix.lower()
+    if suffix in SUFFIXES:
+        return ""
+    return f"{suffix} file" if suffix and len(suffix) <= 12 and suffix[1:].isalnum() else "file of another type"
 
 
 def _one(path: Path, display: str) -> Found:
-    student = path.name if path.is_dir() and not path.is_symlink() else path.stem
-    return Found(student=student, location=str(path), display=display)
+    raw = path.name if path.is_dir() and not path.is_symlink() else path.stem
+    return Found(student=names.student_id(raw), location=str(path), display=display)
 
 
-def _unique(found: list[Found]) -> list[Found]:
-    """Two submissions with one id (``alice.py`` and ``alice.ipynb``) keep their full names."""
-    counts: dict[str, int] = {}
-    for f in found:
-        counts[f.student] = counts.get(f.student, 0) + 1
-    return [Found(f.path.name, f.location, f.display) if counts[f.student] > 1 else f for f in found]
+def _name(found: Discovery) -> None:
+    """Unique ids (with a note per collision) and feedback file names, sorted by id."""
+    entries = sorted(found.found, key=lambda f: (names.key(f.student), f.display))
+    ids, notes = names.unique_ids([(f.student, f.display) for f in entries],
+                                  [lambda i: _full_name(entries[i]), lambda i: _with_folder(entries[i])])
+    files = names.file_names(ids)
+    found.found = [Found(i, f.location, f.display, n) for f, i, n in zip(entries, ids, files, strict=True)]
+    found.notes += notes
 
 
-def _extract(archive: Path, scratch: Path, notes: list[str]) -> Path:
-    """Unpack a class zip safely: no absolute or ``..`` paths, no links, a size cap."""
+def _full_name(entry: Found) -> str:
+    """The entry's whole name: ``alice.ipynb`` beside ``alice.py``, ``alice/`` for a folder."""
+    path = entry.path
+    return names.student_id(path.name + ("/" if path.is_dir() and not path.is_symlink() else ""))
+
+
+def _with_folder(entry: Found) -> str:
+    """The whole name after the folder it came from: two PATHs may both hold ``alice.py``."""
+    return names.student_id(f"{Path(entry.display).parent.name}/{_full_name(entry)}")
+
+
+def _extract(archive: Path, scratch: Path, found: Discovery) -> tuple[Path, str]:
+    """Unpack a class zip safely; the folder that holds the class (inside lone top folders),
+    and its path inside the archive."""
     target = Path(tempfile.mkdtemp(prefix="zip-", dir=scratch))
     try:
         with zipfile.ZipFile(archive) as bundle:
             total = 0
-            for info in bundle.infolist():
+            for number, info in enumerate(bundle.infolist()):
+                if number >= MAX_ZIP_ENTRIES:
+                    found.notes.append(f"{archive.name}: only its first {MAX_ZIP_ENTRIES} entries were read")
+                    break
                 reason = _unsafe(info)
                 if reason:
-                    notes.append(f"{archive.name}: skipped entry {info.filename!r}: {reason}")
+                    found.notes.append(f"{archive.name}: skipped entry {info.filename!r}: {reason}")
                     continue
-                total += info.file_size
+                total += _copy(bundle, info, target, archive.name, found)
                 if total > MAX_ZIP_BYTES:
-                    raise SubmissionPathError(f"{archive}: unpacks to more than 2 GiB")
-                bundle.extract(info, target)
-    except (zipfile.BadZipFile, OSError) as exc:
+                    raise SubmissionPathError(f"{archive}: unpacks to more than {MAX_ZIP_BYTES >> 30} GiB")
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as exc:
         raise SubmissionPathError(f"{archive}: not a readable zip file ({exc})") from None
-    return _single_folder(target)
+    folder = _inside_lone_folders(target, archive, found)
+    return folder, folder.relative_to(target).as_posix().removeprefix(".")
+
+
+def _copy(bundle: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, name: str, found: Discovery) -> int:
+    """Unpack one entry, reading at most ``MAX_ZIP_ENTRY_BYTES`` whatever its header says."""
+    dest = target / PurePosixPath(info.filename.replace("\\", "/"))
+    if info.is_dir():
+        dest.mkdir(parents=True, exist_ok=True)
+        return 0
+    if info.file_size > MAX_ZIP_ENTRY_BYTES:
+        found.notes.append(f"{name}: skipped entry {info.filename!r}: larger than {MAX_ZIP_ENTRY_BYTES >> 20} MiB")
+        return 0
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with bundle.open(info) as source, open(dest, "wb") as sink:
+        shutil.copyfileobj(_Capped(source, MAX_ZIP_ENTRY_BYTES), sink)
+        copied = sink.tell()
+    if copied > MAX_ZIP_ENTRY_BYTES:
+        os.unlink(dest)
+        found.notes.append(f"{name}: skipped entry {info.filename!r}: unpacks to more than "
+                           f"{MAX_ZIP_ENTRY_BYTES >> 20} MiB")
+        return 0
+    return copied
+
+
+class _Capped:
+    """A reader that stops one byte past ``limit``: a lying header cannot make it read more."""
+
+    def __init__(self, source: object, limit: int) -> None:
+        self.source = source
+        self.left = limit + 1
+
+    def read(self, size: int = -1) -> bytes:
+        size = self.left if size < 0 else min(size, self.left)
+        data = self.source.read(size) if size > 0 else b""  # type: ignore[attr-defined]
+        self.left -= len(data)
+        return data
 
 
 def _unsafe(info: zipfile.ZipInfo) -> str:
@@ -116,23 +226,21 @@ def _unsafe(info: zipfile.ZipInfo) -> str:
         return "its path leaves the archive"
     if stat.S_ISLNK(info.external_attr >> 16):
         return "a symbolic link"
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
+        return "not a file or a folder"
     return ""
 
 
-def _single_folder(root: Path) -> Path:
-    """LMS zips often wrap the class in one folder: descend into it."""
+def _inside_lone_folders(root: Path, archive: Path, found: Discovery) -> Path:
+    """LMS zips often wrap the class in one folder: descend while the top holds only a folder.
+
+    This looks at the archive's top level only, which the instructor's LMS makes, never inside
+    a student's upload.
+    """
     while True:
-        children = [c for c in root.iterdir() if c.name not in SKIPPED_NAMES]
+        children = [c for c in root.iterdir() if c.name not in names.SKIPPED]
         if len(children) != 1 or not children[0].is_dir():
             return root
-        inner = [c for c in children[0].iterdir() if c.name not in SKIPPED_NAMES]
-        if sum(1 for c in inner if c.is_file() and c.suffix in SUFFIXES and _sets_assignment(c)) == 1:
-            return root  # the single folder is itself one student's submission
         root = children[0]
-
-
-def _sets_assignment(path: Path) -> bool:
-    try:
-        return b"ASSIGNMENT" in path.read_bytes()[:200_000]
-    except OSError:
-        return False
+        found.notes.append(f"{archive.name} holds only the folder {root.name!r}: its entries are the submissions")

@@ -19,7 +19,7 @@ from grader.kinds.function import FunctionItem
 from grader.load import Submission
 from grader.protocol import StepResult, StepStatus
 from grader.reference import Expected
-from grader.report import ItemReport, QuestionReport, SubmissionReport
+from grader.report import ItemReport, QuestionReport, SubmissionReport, round_points
 from grader.rubric import Rubric
 
 AUTOGRAD_ROOTS = ("MLP", "mse_loss", "bce_loss")
@@ -42,13 +42,21 @@ def grade(ctx: Context, sub: Submission, job: SubmissionJob | None) -> Submissio
     steps = _index(job) if job else {}
     autograd = _static_autograd(sub) if ctx.rubric.solutions.implementation else ""
     questions = []
+    costs: dict[str, list[str]] = defaultdict(list)  # a failed cell -> the items it left undefined
     for question in ctx.rubric.questions:
-        items = [
-            _item(ctx, sub, job, steps, f"{question.id}/{item.name}", item, points, autograd)
-            for item, points in question.items()
-        ]
-        questions.append(_question(question.id, items))
-    return _submission(ctx, sub, load_error, questions, job)
+        items, earned = [], 0.0
+        for item, points in question.items():
+            report, fraction = _item(ctx, sub, job, steps, f"{question.id}/{item.name}", item, points, autograd)
+            earned += 0.0 if item.is_manual else fraction * points  # summed unrounded: 3 x 8/3 is 8
+            if job is not None and report.outcome is Outcome.MISSING:
+                cause = _missing_cause(sub, job, getattr(item, "lookup", item.name))
+                if cause is not None:
+                    costs[job.steps[cause].label].append(f"{question.id}/{item.name}")
+            items.append(report)
+        questions.append(_question(question, items, earned))
+    notes = [f"{where} did not run to the end, so {len(keys)} item(s) it defines are missing: {', '.join(keys)}"
+             for where, keys in costs.items()]
+    return _submission(ctx.rubric.assignment, sub, load_error, questions, job, notes)
 
 
 def _index(job: SubmissionJob) -> dict[str, list[int]]:
@@ -60,17 +68,22 @@ def _index(job: SubmissionJob) -> dict[str, list[int]]:
 
 
 def _item(ctx: Context, sub: Submission, job: SubmissionJob | None, steps: dict[str, list[int]],
-          key: str, item: Any, points: float, autograd: str) -> ItemReport:
+          key: str, item: Any, points: float, autograd: str) -> tuple[ItemReport, float]:
+    """The item's report, and the fraction of its points it earned."""
+    worth = round_points(points)
     if item.needs_torch and not ctx.torch:
-        return ItemReport(name=item.name, outcome=Outcome.NOT_GRADABLE, points=0.0, max_points=points,
-                          feedback="Not gradable here: torch is not installed.")
+        return _report(item, Outcome.NOT_GRADABLE, 0.0, worth, "Not gradable here: torch is not installed."), 0.0
     if job is None:
-        return ItemReport(name=item.name, outcome=Outcome.ERROR, points=0.0, max_points=points,
-                          feedback=f"Not checked: {sub.error}")
+        return _report(item, Outcome.ERROR, 0.0, worth, "Not checked: the submission could not be run "
+                       "(see the problem above)."), 0.0
     verdict = item.check(_evidence(ctx.expected[key], sub, job, steps[key], item, autograd))
-    earned = 0.0 if verdict.outcome is Outcome.MANUAL else round(verdict.fraction * points, 6)
-    return ItemReport(name=item.name, outcome=verdict.outcome, points=earned, max_points=points,
-                      feedback="\n".join(verdict.feedback))
+    fraction = 0.0 if item.is_manual else min(max(verdict.fraction, 0.0), 1.0)
+    return _report(item, verdict.outcome, round_points(fraction * points), worth, "\n".join(verdict.feedback)), fraction
+
+
+def _report(item: Any, outcome: Outcome, points: float, worth: float, feedback: str) -> ItemReport:
+    return ItemReport(name=item.name, kind=item.kind, outcome=outcome, points=points, max_points=worth,
+                      manual=item.is_manual, feedback=feedback)
 
 
 def _evidence(expected: Expected, sub: Submission, job: SubmissionJob, indices: list[int],
@@ -111,15 +124,25 @@ def _claim(sub: Submission, job: SubmissionJob, result: StepResult, name: str) -
 
 
 def _why_missing(sub: Submission, job: SubmissionJob, name: str) -> str:
-    """Which failing cell was meant to define ``name``, if any."""
+    """Which failing cell was meant to define ``name``, and why it failed. A module's failure is
+    the submission's problem, said once at the top of the report rather than on every item."""
+    index = _missing_cause(sub, job, name)
+    if index is None:
+        return ""
+    if not sub.is_notebook:
+        return f"{job.steps[index].label} did not run to the end (see the problem above)."
+    return _load_problem(job, index)
+
+
+def _missing_cause(sub: Submission, job: SubmissionJob, name: str) -> int | None:
+    """The failing cell (or module) that was meant to define ``name``."""
     cells = set(sub.defines.get(name, []))
     for index, step in enumerate(job.steps):
         if not step.is_load or (cells and step.cell not in cells and sub.is_notebook):
             continue
-        problem = _load_problem(job, index)
-        if problem:
-            return f"{problem}"
-    return ""
+        if _load_problem(job, index):
+            return index
+    return None
 
 
 def _load_problem(job: SubmissionJob, index: int) -> str:
@@ -157,23 +180,35 @@ def _static_autograd(sub: Submission) -> str:
     return f"autograd used in {', '.join(found)}" if found else ""
 
 
-def _question(qid: str, items: list[ItemReport]) -> QuestionReport:
-    manual = sum(i.max_points for i in items if i.outcome is Outcome.MANUAL)
-    return QuestionReport(id=qid, points=round(sum(i.points for i in items), 4),
-                          max_points=round(sum(i.max_points for i in items), 6),
-                          pending_manual_points=manual, items=items)
+def _question(question: Any, items: list[ItemReport], earned: float) -> QuestionReport:
+    """Totals from the rubric's own points, not from rounded item points (3 x 8/3 is 8)."""
+    automatic = sum(points for item, points in question.items() if not item.is_manual)
+    manual = sum(points for item, points in question.items() if item.is_manual)
+    return QuestionReport(id=question.id, points=round_points(earned), max_points=round_points(automatic),
+                          manual_max_points=round_points(manual), pending_manual_points=pending(items),
+                          items=items)
 
 
-def _submission(ctx: Context, sub: Submission, load_error: str | None, questions: list[QuestionReport],
-                job: SubmissionJob | None) -> SubmissionReport:
+def pending(items: list[ItemReport]) -> float:
+    """Points of text items that await an instructor: written, and not scored yet (an empty text
+    scores 0 and awaits nothing)."""
+    return round_points(sum(i.max_points for i in items
+                            if i.manual and i.outcome is Outcome.MANUAL and i.manual_points is None))
+
+
+def _submission(assignment: str, sub: Submission, load_error: str | None, questions: list[QuestionReport],
+                job: SubmissionJob | None, notes: list[str] | None = None) -> SubmissionReport:
     items = [i for q in questions for i in q.items]
+    warnings = sub.warnings + (_cell_problems(job) if job else [])
     return SubmissionReport(
-        student=sub.student, assignment=ctx.rubric.assignment, source=sub.source,
+        student=sub.student, assignment=assignment, source=sub.source,
         status="error" if load_error else "graded", error=load_error,
-        points=round(sum(i.points for i in items), 4), max_points=ctx.rubric.max_points,
-        pending_manual_points=sum(q.pending_manual_points for q in questions),
-        not_gradable_points=sum(i.max_points for i in items if i.outcome is Outcome.NOT_GRADABLE),
-        questions=questions, warnings=sub.warnings + (_cell_problems(job) if job else []),
+        points=round_points(sum(q.points for q in questions)),
+        max_points=round_points(sum(q.max_points for q in questions)),
+        manual_max_points=round_points(sum(q.manual_max_points for q in questions)),
+        pending_manual_points=round_points(sum(q.pending_manual_points for q in questions)),
+        not_gradable_points=round_points(sum(i.max_points for i in items if i.outcome is Outcome.NOT_GRADABLE)),
+        questions=questions, warnings=warnings + (notes or []),
         content_hash=sub.content_hash,
         seconds=round(job.seconds, 4) if job else 0.0,
     )
@@ -186,4 +221,3 @@ def unusable(ctx: Context | None, sub: Submission, assignment: str | None) -> Su
     return SubmissionReport(student=sub.student, assignment=assignment, source=sub.source, status="error",
                             error=sub.error, points=0.0, max_points=0.0, pending_manual_points=0.0,
                             questions=[], warnings=sub.warnings, content_hash=sub.content_hash, seconds=0.0)
-

@@ -10,19 +10,22 @@ import hashlib
 import io
 import os
 import re
+import stat
 import tokenize
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.names import SKIPPED
 from grader.notebook import Cell, NotebookError, parse
 
 MAX_FILE_BYTES = 16 << 20
 MAX_SUBMISSION_BYTES = 48 << 20
 MAX_FILES = 200
+MAX_NOTES = 5  # skipped files named one by one; the rest are counted
 SOURCE_SUFFIXES = (".py", ".ipynb")
 ASSIGNMENT_LINE = re.compile(rb"""(?:^|"|\\n)[ \t]*ASSIGNMENT\s*=\s*\\?(['"])([A-Za-z0-9_.-]+)\\?\1""", re.M)
 DEFINITION = re.compile(r"^(?:async\s+)?(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)", re.M)
-IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", "__MACOSX", ".git"}
 
 
 @dataclass
@@ -69,27 +72,56 @@ def _read_files(path: Path, warnings: list[str]) -> dict[str, bytes]:
     if path.is_file():
         return {path.name: _read_capped(path)}
     files: dict[str, bytes] = {}
+    skipped: Counter[str] = Counter()
     total = 0
     for root, dirs, names in os.walk(path, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d not in IGNORED_DIRS and not Path(root, d).is_symlink())
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED and not Path(root, d).is_symlink())
         for name in sorted(names):
             full = Path(root, name)
             relative = full.relative_to(path).as_posix()
-            if full.is_symlink():
-                warnings.append(f"skipped {relative}: a symbolic link (links are never followed)")
-                continue
-            if len(files) >= MAX_FILES or total + full.stat().st_size > MAX_SUBMISSION_BYTES:
-                warnings.append(f"skipped {relative}: the submission exceeds its size or file-count cap")
+            why = _not_readable(full, len(files), total)
+            if why:
+                skipped[why] += 1
+                if skipped[why] <= MAX_NOTES:
+                    warnings.append(f"skipped {relative}: {why}")
                 continue
             files[relative] = _read_capped(full)
             total += len(files[relative])
+    for why, count in skipped.items():
+        if count > MAX_NOTES:
+            warnings.append(f"skipped {count - MAX_NOTES} more files: {why}")
     return files
 
 
+def _not_readable(path: Path, count: int, total: int) -> str:
+    """Why a file of a folder submission is not read ("" when it is)."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return "it cannot be read"
+    if stat.S_ISLNK(info.st_mode):
+        return "a symbolic link (links are never followed)"
+    if not stat.S_ISREG(info.st_mode):
+        return "not a regular file (a pipe, socket or device)"
+    if count >= MAX_FILES or total + info.st_size > MAX_SUBMISSION_BYTES:
+        return f"the submission exceeds its cap of {MAX_FILES} files and {MAX_SUBMISSION_BYTES >> 20} MiB"
+    return ""
+
+
 def _read_capped(path: Path) -> bytes:
-    if path.stat().st_size > MAX_FILE_BYTES:
+    """A regular file's bytes: opened without following a link or blocking on a pipe, checked
+    again once open, and never more than ``MAX_FILE_BYTES`` read."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise OSError(f"{path.name} is larger than {MAX_FILE_BYTES >> 20} MiB")
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
         raise OSError(f"{path.name} is larger than {MAX_FILE_BYTES >> 20} MiB")
-    return path.read_bytes()
+    return data
 
 
 def _hash(files: dict[str, bytes]) -> str:

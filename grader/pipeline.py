@@ -1,11 +1,11 @@
 """``grader check``: the grading pipeline, step by step.
 
-    discover -> load -> execute (isolated) -> grade -> report
+    find -> start -> grade (load -> execute, isolated -> score -> store) -> report -> summarize
 
-Each step lives in its own module; this one only wires them together. The workers start
-right after discovery and boot (numpy, maybe torch) while this process imports the rubric
-models and computes the reference answers: the modules that need pydantic or numpy are
-imported inside the functions below, not up here.
+``check`` below is the table of contents; each step is a function here that calls the module
+doing the work. The workers start right after ``find`` and boot (numpy, maybe torch) while
+this process imports the rubric models and computes the reference answers: the modules that
+need pydantic or numpy are imported inside the functions below, not up here.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from grader import writers
+from grader import escape
 from grader._version import __version__
 from grader.assignments import (
     available,
@@ -29,10 +29,10 @@ from grader.assignments import (
     instructor_paths,
     torch_available,
 )
-from grader.discover import Found, discover, discover_one
-from grader.errors import SolutionsError
+from grader.discover import Discovery, Found, discover, discover_one
+from grader.errors import SolutionsError, UsageError
 from grader.exitcodes import ExitCode
-from grader.limits import RunLimits
+from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, RunLimits
 from grader.load import Submission, load, sniff_assignment
 from grader.sandbox.bwrap import SandboxMode, detect_mode
 from grader.sandbox.pool import Pool
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from grader.report import SubmissionReport
     from grader.rubric import Rubric
 
+MAX_LISTED = 5  # names or reasons listed in the end-of-run summary before "and N more"
+
 
 @dataclass
 class CheckOptions:
@@ -54,13 +56,13 @@ class CheckOptions:
     out: Path = Path("grader-results")
     assignment: str | None = None
     jobs: int = 2
-    timeout: float = 60.0
+    timeout: float = DEFAULT_TIMEOUT
     fmt: str = "table"
     seed: int | None = None
     solutions: Path | None = None
     rubric: Path | None = None
     sandbox: str = "auto"
-    memory_mb: int = 1024
+    memory_mb: int = DEFAULT_MEMORY_MB
     progress: bool = True
 
 
@@ -82,6 +84,7 @@ class Run:
     torch: bool
     mode: SandboxMode
     assignments: dict[str, Assignment] = field(default_factory=dict)
+    file_names: dict[str, str] = field(default_factory=dict)  # student -> feedback file name
     internal_errors: list[str] = field(default_factory=list)
     fresh: int = 0
     reused: int = 0
@@ -91,76 +94,96 @@ def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.
     """Grade every submission under ``opts.paths`` and write the reports."""
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
-        notes: list[str] = []
-        if opts.fmt == "gradescope":
-            found = discover_one(opts.paths[0])  # Gradescope's upload folder is one student's
-        else:
-            found = discover(opts.paths, Path(scratch), notes)
+        found = find(opts, Path(scratch))
+        named = survey(found.found, opts)
         with output_lock(opts.out, "check"):
-            run = _run(opts, found, notes, Path(scratch), stdout, stderr)
-    if run is None:
-        return ExitCode.INTERRUPTED
-    print(f"graded {len(found)} submissions ({run.fresh} run, {run.reused} reused) in "
-          f"{time.monotonic() - started:.1f} s; seed {run.seed}; reports in {opts.out}/", file=stderr)
-    for problem in run.internal_errors:
-        print(f"internal error: {problem}", file=stderr)
+            pool = start_workers(opts, named, Path(scratch))
+            try:
+                run = start(opts, named, found, stderr)
+                pool = matching_workers(run, pool, Path(scratch))
+                if not grade_all(run, found.found, pool, stderr):
+                    return ExitCode.INTERRUPTED
+            finally:
+                if pool is not None:
+                    pool.close()
+            summary = report(run, found.found, stdout)
+    summarize(run, found, summary, time.monotonic() - started, stderr)
     return ExitCode.INTERNAL_ERROR if run.internal_errors else ExitCode.OK
 
 
-def _run(opts: CheckOptions, found: list[Found], notes: list[str], scratch: Path, stdout: TextIO,
-         stderr: TextIO) -> Run | None:
-    """Grade and report while this process holds the output folder; None when interrupted."""
-    mode = detect_mode(opts.sandbox)
-    named = _survey(found, opts.assignment)
-    # Started before anything heavy is imported: the workers boot on the other core.
-    hidden = (*instructor_paths(opts.solutions), opts.out, *opts.paths)
-    pool = Pool(opts.jobs, mode, scratch, torch=_guess_torch(opts, named), hidden=hidden) if named else None
-    try:
-        run = _start(opts, named, mode)
-        _show_notes(run, notes, stderr)
-        if pool and pool.torch != _needs_torch(run):  # the guess was wrong: start the right workers
-            pool.close()
-            pool = Pool(opts.jobs, mode, scratch, torch=_needs_torch(run), hidden=hidden)
-        try:
-            _grade_all(run, found, pool, stderr)
-        except KeyboardInterrupt:
-            run.store.close()
-            print(f"interrupted: {run.fresh} results are saved in {opts.out}; run the same command to "
-                  "resume", file=stderr)
-            return None
-    finally:
-        if pool:
-            pool.close()
-    try:
-        _finish(run, found, stdout)
-    except StoreCorrupted:
-        for stale in [opts.out / "report.json", *opts.out.glob("grades*.csv")]:
-            stale.unlink(missing_ok=True)  # whatever is there was not written by this run
-        raise
-    return run
+# -- find -----------------------------------------------------------------------------------------
 
 
-def _show_notes(run: Run, notes: list[str], stderr: TextIO) -> None:
-    if run.mode is SandboxMode.NONE and run.opts.sandbox == "auto":
-        notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
-                     "(see README, 'The isolation model'); install bubblewrap for full isolation")
-    for note in notes:
-        print(f"note: {note}", file=stderr)
+def find(opts: CheckOptions, scratch: Path) -> Discovery:
+    """The submissions under the paths; none at all is a usage error that says what was there."""
+    if opts.fmt == "gradescope":
+        return discover_one(opts.paths[0])  # Gradescope's upload folder is one student's
+    found = discover(opts.paths, scratch, opts.out)
+    if not found.found:
+        ignored = found.ignored_text()
+        raise UsageError(f"no submissions found in {', '.join(map(str, opts.paths))}"
+                         + (f" ({ignored} ignored)" if ignored else "")
+                         + ": a submission is a .py or .ipynb file, or a folder, directly inside PATH")
+    return found
+
+
+def survey(found: list[Found], opts: CheckOptions) -> set[str]:
+    """The known assignments the class names, read cheaply from the ASSIGNMENT lines."""
+    if opts.assignment:
+        return {opts.assignment}
+    named = set()
+    for f in found:
+        files = [f.path] if f.path.is_file() else [p for p in f.path.glob("*") if p.suffix in (".py", ".ipynb")]
+        for path in files:
+            try:
+                name = sniff_assignment(path.read_bytes()[: 4 << 20]) if path.is_file() else None
+            except OSError:
+                continue
+            if name:
+                named.add(name)
+    named &= set(available())
+    if opts.fmt == "csv" and len(named) > 1:
+        raise UsageError(f"the class mixes assignments ({', '.join(sorted(named))}) and --format csv prints one "
+                         "sheet: use the per-assignment grades-*.csv in --out, or pass --assignment")
+    return named
+
+
+# -- start --------------------------------------------------------------------------------------
+
+
+def start_workers(opts: CheckOptions, named: set[str], scratch: Path) -> Pool | None:
+    """Start the workers before anything heavy is imported: they boot on the other core."""
+    if not named:
+        return None
+    return Pool(opts.jobs, detect_mode(opts.sandbox), scratch, torch=_guess_torch(opts, named), hidden=_hidden(opts))
 
 
 def _guess_torch(opts: CheckOptions, named: set[str]) -> bool:
-    """Whether the workers will need torch, from the rubric files alone (``_needs_torch`` decides)."""
+    """Whether the workers will need torch, from the rubric files alone (``matching_workers`` checks)."""
     return torch_available() and any(grades_implementation(name, opts.rubric) for name in named)
 
 
-def _needs_torch(run: Run) -> bool:
-    return run.torch and any(a.context.rubric.solutions.implementation for a in run.assignments.values())
+def _hidden(opts: CheckOptions) -> tuple[Path, ...]:
+    return (*instructor_paths(opts.solutions), opts.out, *opts.paths)
 
 
-def _start(opts: CheckOptions, named: set[str], mode: SandboxMode) -> Run:
+def start(opts: CheckOptions, named: set[str], found: Discovery, stderr: TextIO) -> Run:
+    """The run's seed, store and reference answers; the notes of discovery, on stderr."""
+    from grader.outputs import FORMATS, _formats
+
+    _formats()  # imported after the workers started: the output modules import pydantic
+    if opts.fmt not in FORMATS:
+        raise UsageError(f"--format {opts.fmt}: unknown format; the formats are {', '.join(sorted(FORMATS))}")
+    mode = detect_mode(opts.sandbox)
     store = Store(opts.out)
     seed, resumed = store.seed(opts.seed)
-    run = Run(opts, store, seed, torch_available(), mode)
+    run = Run(opts, store, seed, torch_available(), mode, file_names={f.student: f.file_name for f in found.found})
+    notes = list(found.notes)
+    if mode is SandboxMode.NONE and opts.sandbox == "auto":
+        notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
+                     "(see README, 'The isolation model'); install bubblewrap for full isolation")
+    for note in notes:
+        print(f"note: {escape.visible(note)}", file=stderr)
     solutions = opts.solutions or default_solutions()
     for assignment in sorted(named):
         run.assignments[assignment] = _prepare(assignment, opts, seed, run.torch, solutions)
@@ -169,21 +192,13 @@ def _start(opts: CheckOptions, named: set[str], mode: SandboxMode) -> Run:
     return run
 
 
-def _survey(found: list[Found], forced: str | None) -> set[str]:
-    """The assignments the class names, read cheaply from the ASSIGNMENT lines."""
-    if forced:
-        return {forced}
-    named = set()
-    for f in found:
-        files = [f.path] if f.path.is_file() else [p for p in f.path.glob("*") if p.suffix in (".py", ".ipynb")]
-        for path in files:
-            try:
-                name = sniff_assignment(path.read_bytes())
-            except OSError:
-                continue
-            if name:
-                named.add(name)
-    return named & set(available())
+def matching_workers(run: Run, pool: Pool | None, scratch: Path) -> Pool | None:
+    """The pool, restarted if its torch guess (made from the rubric files alone) was wrong."""
+    needs = run.torch and any(a.context.rubric.solutions.implementation for a in run.assignments.values())
+    if pool is not None and pool.torch != needs:
+        pool.close()
+        return Pool(run.opts.jobs, run.mode, scratch, torch=needs, hidden=_hidden(run.opts))
+    return pool
 
 
 def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, solutions: Path | None) -> Assignment:
@@ -200,7 +215,11 @@ def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, soluti
     return Assignment(grade.Context(rubric, expected, torch), SharedSteps.of(item_steps(rubric, probes, set(expected))))
 
 
-def _grade_all(run: Run, found: list[Found], pool: Pool | None, stderr: TextIO) -> None:
+# -- grade --------------------------------------------------------------------------------------
+
+
+def grade_all(run: Run, found: list[Found], pool: Pool | None, stderr: TextIO) -> bool:
+    """Grade every submission, storing each result as it comes; False when interrupted."""
     from tqdm import tqdm
 
     from grader.execute import SubmissionJob
@@ -212,8 +231,14 @@ def _grade_all(run: Run, found: list[Found], pool: Pool | None, stderr: TextIO) 
             assert isinstance(job, SubmissionJob)
             _record(run, job)
             bar.update()
+    except KeyboardInterrupt:
+        run.store.close()
+        print(f"interrupted: {run.fresh} results are saved in {run.opts.out}; run the same command to resume",
+              file=stderr)
+        return False
     finally:
         bar.close()
+    return True
 
 
 def _jobs(run: Run, found: list[Found], bar: Any) -> Iterator[SubmissionJob]:
@@ -254,7 +279,8 @@ def _resolve(sub: Submission, forced: str | None, known: dict[str, Assignment]) 
 def _key(run: Run, sub: Submission, assignment: str | None, rubric: Rubric | None) -> str:
     return result_key(hash=sub.content_hash, source=sub.source, assignment=assignment,
                       rubric=rubric.digest if rubric else "", seed=run.seed, version=__version__,
-                      torch=run.torch, forced=run.opts.assignment or "", timeout=run.opts.timeout)
+                      torch=run.torch, forced=run.opts.assignment or "", timeout=run.opts.timeout,
+                      memory=run.opts.memory_mb)
 
 
 def _limits(opts: CheckOptions) -> dict[str, int]:
@@ -270,103 +296,120 @@ def _record(run: Run, job: SubmissionJob) -> None:
         problem = f"{job.sub.student}: {type(exc).__name__}: {exc}"
         run.internal_errors.append(problem)
         job.sub.error = f"internal grader error, not the student's fault ({problem}); please report it"
-        report = grade.unusable(None, job.sub, job.context.rubric.assignment)
-        _save(run, f"uncacheable-{job.key}", report)
+        _save(run, f"uncacheable-{job.key}", grade.unusable(None, job.sub, job.context.rubric.assignment))
         return
     _save(run, job.key, report)
 
 
 def _save(run: Run, key: str, report: SubmissionReport) -> None:
-    data = report.model_dump(mode="json")
+    from grader.outputs import feedback
+
+    report.feedback_file = feedback.relative_path(run.file_names[report.student])
     # Feedback first: a run killed in between has no stored result, so resuming grades the
     # submission again and rewrites its feedback; the other way round it would keep a stale one.
-    writers.write_feedback(run.opts.out, data)
-    run.store.add(report.student, key, data)
+    feedback.write(run.opts.out, report)
+    run.store.add(report.student, key, report.model_dump(mode="json"))
     run.fresh += 1
 
 
-def _finish(run: Run, found: list[Found], stdout: TextIO) -> None:
-    """Write report.json and the grade sheets from the stored results, then show the tables."""
-    students = [f.student for f in found]
-    run.store.compact(students)
-    header = _header(run)
-    out = run.opts.out
-    sheets = _sheets(run)
-    writers.write_results(out / "report.json", header, _reports(run, students), sheets,
-                          writers.read_manual(out))
-    run.store.mark(state="complete", seed=run.seed, grader_version=__version__)
-    try:
-        if run.opts.fmt == "json":
-            writers.print_report(stdout, header, _reports(run, students))
-        elif run.opts.fmt == "gradescope":
-            from grader import gradescope
+# -- report -------------------------------------------------------------------------------------
 
-            for report in _reports(run, students):  # one: ``discover_one`` found it
-                gradescope.write(stdout, report, _by_hand(run, report["assignment"]))
-        else:
-            _show_sheets(run, sheets, students, stdout)
+
+@dataclass
+class Summary:
+    """What the end-of-run lines on stderr say, gathered in the same pass as the outputs."""
+
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (student, reason)
+    unresolved: list[str] = field(default_factory=list)
+    not_gradable: int = 0
+
+    def add(self, report: SubmissionReport) -> None:
+        if report.status == "error":
+            self.errors.append((report.student, report.error or ""))
+            if not report.questions:
+                self.unresolved.append(report.student)
+        if report.not_gradable_points:
+            self.not_gradable += 1
+
+    def close(self) -> None:
+        pass
+
+
+def report(run: Run, found: list[Found], stdout: TextIO) -> Summary:
+    """report.json, the grade sheets, the feedback files and the stdout format, in one pass."""
+    from grader.outputs import QuestionColumn, RunInfo, SheetPlan, write_all
+
+    plan = SheetPlan({name: tuple(QuestionColumn(q.id, *_maxima(q)) for q in a.context.rubric.questions)
+                      for name, a in sorted(run.assignments.items())})
+    info = RunInfo(header=_header(run), out=run.opts.out, plan=plan, students=len(found))
+    summary = Summary()
+    try:
+        run.store.compact([f.student for f in found])
+        write_all(info, _reports(run, found, summary), run.opts.fmt, stdout)
+    except StoreCorrupted:
+        for stale in [run.opts.out / "report.json", *run.opts.out.glob("grades*.csv")]:
+            stale.unlink(missing_ok=True)  # whatever is there was not written by this run
+        raise
     finally:
         run.store.close()
+    run.store.mark(state="complete", seed=run.seed, grader_version=__version__)
+    return summary
 
 
-def _by_hand(run: Run, assignment: str | None) -> set[str]:
-    """The assignment's text items, as ``question/name``."""
-    if assignment not in run.assignments:
-        return set()
-    rubric = run.assignments[assignment].context.rubric
-    return {f"{question.id}/{item.name}" for question, item, _ in rubric.items() if item.is_manual}
+def _maxima(question: Any) -> tuple[float, float]:
+    from grader.report import round_points
+
+    automatic = sum(points for item, points in question.items() if not item.is_manual)
+    manual = sum(points for item, points in question.items() if item.is_manual)
+    return round_points(automatic), round_points(manual)
 
 
-def _show_sheets(run: Run, sheets: dict[str, writers.Sheet], students: list[str], stdout: TextIO) -> None:
-    """The grade sheets just written, as CSV or as terminal tables."""
-    for name, sheet in sheets.items():
-        if run.opts.fmt == "csv":
-            stdout.write(sheet.path.read_text(encoding="utf-8"))
-        else:
-            if len(sheets) > 1:
-                print(f"\n{name}", file=stdout)
-            writers.print_table(stdout, sheet.columns, writers.sheet_rows(sheet.path),
-                                _widths(sheet.columns, students))
+def _header(run: Run) -> Any:
+    from grader.report import RunHeader
 
-
-def _sheet_name(assignment: str, count: int) -> str:
-    """``grades.csv``, or one ``grades-<assignment>.csv`` per assignment in a mixed class."""
-    return "grades.csv" if count <= 1 else f"grades-{assignment}.csv"
-
-
-def _sheets(run: Run) -> dict[str, writers.Sheet]:
-    """Per assignment: its grade sheet's file, header, points-possible row and question ids."""
-    out = run.opts.out
-    sheets = {}
-    for name, assignment in run.assignments.items():
-        questions = assignment.context.rubric.questions
-        columns = ["student", *[q.id for q in questions], "automatic", "manual_pending", "manual", "total",
-                   "status"]
-        possible = ["(points possible)", *[writers.fmt(q.max_points) for q in questions],
-                    writers.fmt(assignment.context.rubric.max_points), "", "", "", ""]
-        sheets[name] = writers.Sheet(out / _sheet_name(name, len(run.assignments)), columns, possible,
-                                     [q.id for q in questions])
-    if not sheets:
-        sheets[""] = writers.Sheet(out / "grades.csv", ["student", "automatic", "manual_pending", "manual",
-                                                        "total", "status"],
-                                   ["(points possible)", "", "", "", "", ""], [])
-    return sheets
-
-
-def _header(run: Run) -> dict[str, Any]:
     names = sorted(run.assignments)
-    return {"schema_version": 1, "grader_version": __version__,
-            "assignment": names[0] if len(names) == 1 else None, "seed": run.seed,
-            "sandbox": run.mode.value, "torch": run.torch,
-            "created": datetime.now(UTC).isoformat(timespec="seconds")}
+    return RunHeader(grader_version=__version__, assignment=names[0] if len(names) == 1 else None,
+                     seed=run.seed, sandbox=run.mode.value, torch=run.torch,
+                     created=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
-def _reports(run: Run, students: list[str]) -> Iterator[dict[str, Any]]:
-    for student in students:
-        yield run.store.read(run.store.current[student])
+def _reports(run: Run, found: list[Found], summary: Summary) -> Iterator[SubmissionReport]:
+    """Each student's stored report, with its feedback file and the manual scores entered."""
+    from grader import manual
+    from grader.outputs.feedback import relative_path
+    from grader.report import SubmissionReport
+
+    entries = manual.read(run.opts.out)
+    for f in found:
+        stored = SubmissionReport.model_validate(run.store.read(run.store.current[f.student]))
+        stored.feedback_file = relative_path(f.file_name)
+        merged = manual.apply(stored, entries)
+        summary.add(merged)
+        yield merged
 
 
-def _widths(columns: list[str], students: list[str]) -> list[int]:
-    longest = max([len(s) for s in students] + [len(columns[0])])
-    return [min(longest, 40), *[max(len(c), 6) for c in columns[1:]]]
+# -- summarize ----------------------------------------------------------------------------------
 
+
+def summarize(run: Run, found: Discovery, summary: Summary, seconds: float, stderr: TextIO) -> None:
+    """The end of a run on stderr: what was graded, what failed and why, what was passed over."""
+    total = len(found.found)
+    print(f"graded {total} submissions ({run.fresh} run, {run.reused} reused) in {seconds:.1f} s; "
+          f"seed {run.seed}; reports in {run.opts.out}/", file=stderr)
+    if summary.errors:
+        listed = "; ".join(f"{escape.visible(s)}: {escape.visible(' '.join(r.split()))[:100]}"
+                           for s, r in summary.errors[:MAX_LISTED])
+        more = f"; and {len(summary.errors) - MAX_LISTED} more" if len(summary.errors) > MAX_LISTED else ""
+        print(f"{len(summary.errors)} with status error: {listed}{more}", file=stderr)
+    if summary.unresolved:
+        names = ", ".join(escape.visible(s) for s in summary.unresolved[:MAX_LISTED])
+        print(f"warning: {len(summary.unresolved)} submission(s) could not be graded as any known assignment "
+              f"({names}{', ...' if len(summary.unresolved) > MAX_LISTED else ''}): they are in the grade "
+              "sheets with status error; see their reason", file=stderr)
+    if found.ignored:
+        print(f"ignored: {found.ignored_text()}", file=stderr)
+    if summary.not_gradable:
+        print(f"not gradable here: {summary.not_gradable} submission(s) have parts that need torch, which is "
+              "not installed (see README, 'Installing torch')", file=stderr)
+    for problem in run.internal_errors:
+        print(f"internal error: {escape.visible(problem)}", file=stderr)

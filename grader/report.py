@@ -1,4 +1,10 @@
-"""The report models: the source of truth for report.json and its JSON Schema."""
+"""The report models: the source of truth for report.json and its JSON Schema.
+
+Points are automatic points out of the automatic maximum everywhere; the points of text
+items, graded by hand, are counted apart (``manual_max_points``, ``manual_points``) and
+shown beside them. Points and maxima are rounded the same way (``round_points``), so that
+an item never shows more points than it is worth.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.kinds.base import Outcome
 
-REPORT_SCHEMA_VERSION = 1
+REPORT_SCHEMA_VERSION = 2
+DECIMALS = 6
+
+
+def round_points(value: float) -> float:
+    """Points as every report keeps them: 6 decimals (an item worth 8/3 is 2.666667 of 2.666667)."""
+    return round(value + 0.0, DECIMALS)
+
+
+def points_text(value: float) -> str:
+    """Points as a person reads them: ``2.5``, ``24``, ``2.67``."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
 
 
 class _Model(BaseModel):
@@ -19,9 +37,14 @@ class ItemReport(_Model):
     """The outcome of one item."""
 
     name: str = Field(description="The item's name in the student's code.")
+    kind: str = Field(description="The item's kind in the rubric: number, array, function, choice, ...")
     outcome: Outcome = Field(description="What happened to the item.")
-    points: float = Field(description="Automatic points earned (0 while pending manual review).")
+    points: float = Field(description="Automatic points earned (0 for a text item: see manual_points).")
     max_points: float = Field(description="Points the item is worth.")
+    manual: bool = Field(default=False, description="Graded by hand (a text item): its points are not automatic.")
+    manual_points: float | None = Field(
+        default=None, description="Points an instructor entered with `grader manual`; null while pending.")
+    manual_comment: str = Field(default="", description="The instructor's comment on those points.")
     feedback: str = Field(description="What was checked, what was got and why it failed.")
 
 
@@ -30,25 +53,29 @@ class QuestionReport(_Model):
 
     id: str = Field(description="The question id, e.g. `q1b`.")
     points: float = Field(description="Automatic points earned.")
-    max_points: float = Field(description="Points the question is worth.")
-    pending_manual_points: float = Field(description="Points of text items awaiting an instructor.")
+    max_points: float = Field(description="Automatic points the question is worth.")
+    manual_max_points: float = Field(default=0.0, description="Points of its text items, graded by hand.")
+    pending_manual_points: float = Field(description="Points of text items still awaiting an instructor.")
     items: list[ItemReport] = Field(description="The question's items.")
 
 
 class SubmissionReport(_Model):
     """The grading of one student's submission."""
 
-    student: str = Field(description="File name without extension, or folder name.")
+    student: str = Field(description="File name without extension, or folder name; made unique in the class.")
     assignment: str | None = Field(description="The assignment it was graded as.")
     source: str = Field(description="The path it was read from.")
+    feedback_file: str = Field(default="", description="Its feedback file, relative to the output folder.")
     status: Literal["graded", "error"] = Field(
         description="`error` when the submission could not be loaded or its module did not finish "
         "loading; items it did define are still checked and scored."
     )
     error: str | None = Field(description="Why the status is `error`.")
     points: float = Field(description="Automatic points earned.")
-    max_points: float = Field(description="Points possible.")
-    pending_manual_points: float = Field(description="Points awaiting manual review.")
+    max_points: float = Field(description="Automatic points possible.")
+    manual_max_points: float = Field(default=0.0, description="Points of text items, graded by hand.")
+    manual_points: float = Field(default=0.0, description="Points entered by hand so far.")
+    pending_manual_points: float = Field(description="Points of text items still awaiting an instructor.")
     not_gradable_points: float = Field(
         default=0.0, description="Points of items this machine cannot grade (torch not installed)."
     )
@@ -57,9 +84,17 @@ class SubmissionReport(_Model):
     content_hash: str = Field(description="SHA-256 over the submission's files.")
     seconds: float = Field(description="Wall-clock time spent grading it (excluded from equality).")
 
+    @property
+    def total(self) -> float:
+        return round_points(self.points + self.manual_points)
 
-class RunReport(_Model):
-    """A whole run: written to report.json."""
+    def items(self) -> list[tuple[str, ItemReport]]:
+        """Every item with its question id."""
+        return [(q.id, item) for q in self.questions for item in q.items]
+
+
+class RunHeader(_Model):
+    """What report.json says about the run, before its submissions."""
 
     schema_version: int = Field(default=REPORT_SCHEMA_VERSION, description="Version of this format.")
     grader_version: str = Field(description="The grader's version.")
@@ -68,4 +103,9 @@ class RunReport(_Model):
     sandbox: str = Field(description="`bwrap` or `none`.")
     torch: bool = Field(description="Whether torch was installed.")
     created: str = Field(description="When the run finished (excluded from equality).")
+
+
+class RunReport(RunHeader):
+    """A whole run: written to report.json."""
+
     submissions: list[SubmissionReport] = Field(description="One entry per submission, by student id.")

@@ -78,24 +78,40 @@ def atomic_write(path: Path, text: str, *, durable: bool = False) -> None:
         handle.write(text)
 
 
-@contextmanager
-def atomic_open(path: Path, *, durable: bool = True) -> Iterator[IO[str]]:
-    """A text handle whose content replaces ``path`` only once it is complete.
+class AtomicFile:
+    """A text file whose content replaces ``path`` only when ``commit`` is called.
 
     ``durable`` also survives a power cut (fsync); a killed grader never tears a file either way.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _temporary(path)
+
+    def __init__(self, path: Path, *, durable: bool = True) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path, self.durable = path, durable
+        self.tmp = _temporary(path)
+        self.handle: IO[str] = open(self.tmp, "x", encoding="utf-8", newline="")
+
+    def commit(self) -> None:
+        self.handle.flush()
+        if self.durable:
+            os.fsync(self.handle.fileno())
+        self.handle.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        self.handle.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_open(path: Path, *, durable: bool = True) -> Iterator[IO[str]]:
+    """A text handle whose content replaces ``path`` only once the block ends without error."""
+    target = AtomicFile(path, durable=durable)
     try:
-        with open(tmp, "x", encoding="utf-8", newline="") as handle:
-            yield handle
-            handle.flush()
-            if durable:
-                os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        yield target.handle
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        target.discard()
         raise
+    target.commit()
 
 
 def _temporary(path: Path) -> Path:

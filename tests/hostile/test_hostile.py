@@ -227,15 +227,15 @@ def test_class_folder_is_unchanged(corpus: CorpusRun) -> None:
 
 def test_output_folder_holds_only_the_graders_files(corpus: CorpusRun) -> None:
     from grader.store import LOCK
-    from grader.writers import SAFE_NAME
 
-    expected = {"report.json", "grades.csv", "results.jsonl", "run.json", "feedback", LOCK}
-    expected |= {f"feedback/{SAFE_NAME.sub('_', s)}.md" for s in corpus.students}
+    files = {s: corpus.sub(s)["feedback_file"] for s in corpus.students}
+    assert len(set(files.values())) == len(files)  # one file each
+    expected = {"report.json", "grades.csv", "results.jsonl", "run.json", "feedback", LOCK, *files.values()}
     found = {p.relative_to(corpus.out).as_posix() for p in corpus.out.rglob("*")}
     assert found == expected
-    for student in corpus.students:
-        text = (corpus.out / "feedback" / f"{SAFE_NAME.sub('_', student)}.md").read_text()
-        assert text.startswith(f"# Feedback for {student}\n")
+    for student, name in files.items():
+        text = (corpus.out / name).read_text()
+        assert text.startswith(f"# Feedback for `{student}`\n")
     state = json.loads((corpus.out / "run.json").read_text())
     assert state["state"] == "complete" and state["seed"] == hs.SEED
     lines = (corpus.out / "results.jsonl").read_text().splitlines()
@@ -327,7 +327,8 @@ def test_links_are_never_followed(corpus: CorpusRun) -> None:
 
 def test_undecodable_file_is_reported_against_its_assignment(corpus: CorpusRun) -> None:
     sub = corpus.sub("bad_encoding")
-    assert (sub["assignment"], sub["max_points"]) == ("jhu-hw3", hs.MAX_POINTS)
+    assert (sub["assignment"], sub["max_points"], sub["manual_max_points"]) == ("jhu-hw3", hs.FULL_MARKS,
+                                                                               hs.MAX_POINTS - hs.FULL_MARKS)
 
 
 def test_invalid_notebook_is_reported_as_invalid(corpus: CorpusRun) -> None:
@@ -430,7 +431,7 @@ def test_every_student_gets_their_own_feedback_file(tmp_path: Path) -> None:
     files = sorted((run.out / "feedback").iterdir())
     assert len(files) == len(run.by_student)
     honest = (run.out / "feedback" / "honest_correct.md").read_text()
-    assert honest.startswith("# Feedback for honest_correct\n")
+    assert honest.startswith("# Feedback for `honest_correct`\n")
 
 
 def test_student_ids_cannot_inject_spreadsheet_formulas(tmp_path: Path) -> None:

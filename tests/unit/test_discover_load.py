@@ -15,14 +15,14 @@ def test_lms_names_and_folders(tmp_path: Path) -> None:
     (tmp_path / "bob").mkdir()
     (tmp_path / "bob" / "hw1.py").write_text('ASSIGNMENT = "nyu-hw1"\n')
     (tmp_path / "notes.txt").write_text("ignored")
-    found = discover([tmp_path], tmp_path, [])
+    found = discover([tmp_path], tmp_path).found
     assert [f.student for f in found] == ["bob", "Copy of hw3 (1)"]
 
 
 def test_same_id_twice_keeps_full_names(tmp_path: Path) -> None:
     (tmp_path / "alice.py").write_text("x = 1\n")
     (tmp_path / "alice.ipynb").write_text("{}")
-    assert sorted(f.student for f in discover([tmp_path], tmp_path, [])) == ["alice.ipynb", "alice.py"]
+    assert sorted(f.student for f in discover([tmp_path], tmp_path).found) == ["alice.ipynb", "alice.py"]
 
 
 def test_zip_with_escaping_entries_is_unpacked_safely(tmp_path: Path) -> None:
@@ -34,8 +34,8 @@ def test_zip_with_escaping_entries_is_unpacked_safely(tmp_path: Path) -> None:
         bundle.writestr("/abs.py", "x = 1\n")
     scratch = tmp_path / "scratch"
     scratch.mkdir()
-    notes: list[str] = []
-    found = discover([archive], scratch, notes)
+    result = discover([archive], scratch)
+    found, notes = result.found, result.notes
     assert [f.student for f in found] == ["alice", "bob"]
     assert not (tmp_path / "evil.py").exists()
     assert any("../evil.py" in n for n in notes) and any("/abs.py" in n for n in notes)
@@ -101,10 +101,10 @@ def test_a_student_folder_given_as_the_class_gets_a_note(tmp_path: Path) -> None
     student.mkdir()
     (student / "hw1.py").write_text('ASSIGNMENT = "nyu-hw1"\n')
     (student / "mlp.py").write_text("class MLP: pass\n")
-    notes: list[str] = []
-    found = discover([student], tmp_path, notes)
+    result = discover([student], tmp_path)
+    found, notes = result.found, result.notes
     assert [f.student for f in found] == ["hw1", "mlp"]  # graded as given, but not silently
     assert len(notes) == 1 and f"{student} holds mlp.py" in notes[0] and "folder above it" in notes[0]
-    class_notes: list[str] = []
-    assert [f.student for f in discover([tmp_path], tmp_path, class_notes)] == ["bob"]
-    assert class_notes == []
+    whole = discover([tmp_path], tmp_path)
+    assert [f.student for f in whole.found] == ["bob"]
+    assert whole.notes == []
