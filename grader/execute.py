@@ -30,6 +30,7 @@ from grader.load import Submission
 from grader.plan import SharedSteps, Step, payload
 from grader.protocol import (
     HARNESS_CRASHED,
+    MAX_KEPT_BYTES,
     Frame,
     StepResult,
     StepStatus,
@@ -68,6 +69,7 @@ class SubmissionJob:
         self.seconds = 0.0
         self.harness_error = ""  # set when the harness, not the submission, kept failing
         self._harness_failures = 0
+        self._kept = 0  # bytes of claimed values kept, all runs together
         self._careful = False
         self._run = _Run([], careful=False, longest=[])
 
@@ -140,7 +142,7 @@ class SubmissionJob:
             run.seen.add(index)
             seen.append(index)
             if not self._settled(index):
-                self.results[index] = _claim(entry[1])
+                self.results[index] = self._keep(_claim(entry[1]))
                 accepted.append(index)
             if run.careful:
                 break  # one step per frame: anything more was not sent by the harness
@@ -149,6 +151,14 @@ class SubmissionJob:
         self._time(seen, accepted, now - run.last)
         run.last = now
         run.advance()
+
+    def _keep(self, result: StepResult) -> StepResult:
+        """The result, unless the submission's kept values would pass ``MAX_KEPT_BYTES``."""
+        size = len(result.value or "") + len(result.message)
+        if self._kept + size > MAX_KEPT_BYTES:
+            return StepResult(StepStatus.RAISED, message=f"its results exceed {MAX_KEPT_BYTES >> 20} MiB in all")
+        self._kept += size
+        return result
 
     def _time(self, seen: list[int], accepted: list[int], took: float) -> None:
         """A frame later than its last step's limit allows means a step overran its limit.

@@ -24,6 +24,7 @@ FRAME_HEADER = struct.Struct(">I")
 MAX_CONTROL = 1 << 16  # one control message
 MAX_FRAME = 4 << 20  # one frame
 MAX_RUN_BYTES = 32 << 20  # all the frames of one run
+MAX_KEPT_BYTES = 16 << 20  # the values the parent keeps for one submission, all its runs together
 # JSON structure a frame may hold, counted on its bytes before parsing: a frame of nested
 # empty lists costs the parser 56 bytes of memory per 3 bytes of input.
 MAX_FRAME_CONTAINERS = 20_000

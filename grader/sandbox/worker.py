@@ -4,15 +4,16 @@ Runs inside the sandbox with numpy (and torch) already imported. It reads only s
 control messages from the parent; job data and results pass through file descriptors it
 hands to the child and closes at once, so it never holds a submission's data.
 
-    receive RUN ─▶ health check ─▶ fork child ─▶ wait (or KILL) ─▶ clean up ─▶ send EXIT
-                        │ failed                                     │ failed
-                        └─────────────── send POISONED, exit ◀───────┘
+    receive RUN ─▶ health check ─▶ fork ─▶ wait (or KILL) ─▶ clean up ─▶ send EXIT
+                        │ failed                                  │ failed
+                        └────────────── send POISONED, exit ◀─────┘
 
-With bubblewrap, each child runs in namespaces of its own (``grader.sandbox.namespaces``):
-nothing of the worker, of another run or of the file system outside its private /tmp is
-within its reach. Without bubblewrap (``--sandbox none``) a child runs as the same user
-with no namespace, so it could reach the worker; the health check then notices the damage
-it can do (changed rlimits, a lost run folder) and the parent replaces the worker.
+With bubblewrap, each run is an intermediate process that makes the run's own namespaces
+and forks the child into them (``grader.sandbox.namespaces``): nothing of the worker, of
+another run or of the file system outside the run's private /tmp is within the child's
+reach. Without bubblewrap (``--sandbox none``) the child is forked directly and runs as the
+same user with no namespace, so it could reach the worker; the health check then notices
+the damage it can do (changed rlimits, a lost run folder) and the parent replaces the worker.
 """
 
 from __future__ import annotations
@@ -53,14 +54,12 @@ def main(argv: list[str] | None = None) -> None:
     args = _parse(argv)
     ctrl = socket.socket(fileno=args.ctrl_fd)
     isolated = os.environ.get("GRADER_SANDBOXED") == "1"
-    if isolated:
-        namespaces.enter_own_user_namespace()  # while single-threaded: before any import
     _harden_self()
     _site_builtins()
     _preload(torch=args.torch)
     hugepages.collapse()  # cheaper forks from here on
-    pids = namespaces.PidNamespace() if isolated else None  # no thread can start after this
     own_limits = _own_limits()
+    keep = namespaces.code_under_tmp() if isolated else []
     _send(ctrl, {"k": Control.READY, "pid": os.getpid()})
     shared: dict[str, list[dict[str, Any]]] = {}
     backlog: deque[Message] = deque()  # messages that arrived while a run was on
@@ -76,10 +75,9 @@ def main(argv: list[str] | None = None) -> None:
             continue
         if kind != Control.RUN:
             return
-        problem = _unhealthy(pids, own_limits)
-        if problem:
-            _poisoned(ctrl, problem, fds)
-        status = _serve(ctrl, message, fds, pids, shared, backlog)  # type: ignore[arg-type]
+        if _own_limits() != own_limits:
+            _poisoned(ctrl, "a submission changed the worker's resource limits", fds)
+        status = _serve(ctrl, message, fds, keep if isolated else None, shared, backlog)  # type: ignore[arg-type]
         _send(ctrl, {"k": Control.EXIT, "id": message["id"], **status})  # type: ignore[index]
 
 
@@ -140,13 +138,6 @@ def _own_limits() -> list[tuple[int, int]]:
     return [resource.getrlimit(kind) for kind in namespaces.RLIMITS]
 
 
-def _unhealthy(pids: namespaces.PidNamespace | None, own_limits: list[tuple[int, int]]) -> str:
-    """Why the worker can no longer serve runs safely, or ""."""
-    if _own_limits() != own_limits:
-        return "a submission changed the worker's resource limits"
-    return pids.intact() if pids is not None else ""
-
-
 def _poisoned(ctrl: socket.socket, reason: str, fds: list[int]) -> NoReturn:
     """Tell the parent why, and exit: the run just received was never started."""
     for fd in fds:
@@ -182,11 +173,13 @@ def _read_fd(fd: int) -> bytes:
     return b"".join(chunks)
 
 
-def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], pids: namespaces.PidNamespace | None,
+def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], keep: list[str] | None,
            shared: dict[str, list[dict[str, Any]]], backlog: deque[Message]) -> dict[str, Any]:
+    """One run: with namespaces (``keep`` names what stays visible under /tmp), or without."""
     job_in, job_out = fds
-    folder = None if pids is not None else _run_folder()
-    if pids is None and folder is None:
+    isolated = keep is not None
+    folder = None if isolated else _run_folder()
+    if not isolated and folder is None:
         _poisoned(ctrl, "the worker cannot create a run folder", fds)
     mapped = _address_space()  # the child starts with exactly the worker's mappings
     gc.freeze()  # the child's collector then never touches (and copies) the worker's objects
@@ -194,11 +187,13 @@ def _serve(ctrl: socket.socket, message: dict[str, Any], fds: list[int], pids: n
     _send(ctrl, {"k": Control.START, "id": message["id"]})
     pid = os.fork()
     if pid == 0:
+        if folder is None:
+            _intermediate(job_in, job_out, message["limits"], (mapped, data), shared, keep or [])
         _child(job_in, job_out, message["limits"], (mapped, data), shared, folder)
     os.close(job_in)
     os.close(job_out)
     status = _wait(ctrl, pid, message["id"], backlog)
-    problem = _clean_up(pids, folder)
+    problem = _clean_up(folder)
     if problem:
         _send(ctrl, {"k": Control.EXIT, "id": message["id"], **status})
         _poisoned(ctrl, problem, [])
@@ -216,13 +211,37 @@ def _run_folder() -> str | None:
         return None
 
 
-def _child(job_in: int, job_out: int, limits: dict[str, int], held: tuple[int, int],
-           shared: dict[str, list[dict[str, Any]]], folder: str | None) -> NoReturn:
+def _intermediate(job_in: int, job_out: int, limits: dict[str, int], held: tuple[int, int],
+                  shared: dict[str, list[dict[str, Any]]], keep: list[str]) -> NoReturn:
+    """Grader code only: make the run's namespaces, fork the child into them, pass on how it ended."""
     try:
         namespaces.close_fds_except(job_in, job_out)
         os.setsid()
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        workdir = folder or namespaces.isolate_run(limits["tmp"])
+        namespaces.prepare_run(limits["tmp"], keep)
+        pid = os.fork()
+        if pid == 0:
+            namespaces.drop_capabilities()
+            _child(job_in, job_out, limits, held, shared, namespaces.RUN_FOLDER)
+        os.close(job_in)
+        os.close(job_out)
+        _, status = os.waitpid(pid, 0)
+        if os.WIFSIGNALED(status):  # end as the child did, so that the worker reports its signal
+            number = os.WTERMSIG(status)
+            if number not in (signal.SIGKILL, signal.SIGSTOP):
+                signal.signal(number, signal.SIG_DFL)
+            os.kill(os.getpid(), number)
+        os._exit(os.waitstatus_to_exitcode(status))
+    finally:
+        os._exit(HARNESS_CRASHED)
+
+
+def _child(job_in: int, job_out: int, limits: dict[str, int], held: tuple[int, int],
+           shared: dict[str, list[dict[str, Any]]], folder: str) -> NoReturn:
+    try:
+        namespaces.close_fds_except(job_in, job_out)
+        os.setsid()
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         prctl(PR_SET_NO_NEW_PRIVS, 1)
         _limit(limits, *held)
         devnull = os.open(os.devnull, os.O_RDWR)
@@ -230,7 +249,7 @@ def _child(job_in: int, job_out: int, limits: dict[str, int], held: tuple[int, i
             os.dup2(devnull, fd)
         from grader.harness.child import run
 
-        run(job_in, job_out, workdir, shared)
+        run(job_in, job_out, folder, shared)
     finally:
         os._exit(HARNESS_CRASHED)
 
@@ -286,15 +305,16 @@ def _wait(ctrl: socket.socket, pid: int, run_id: str, backlog: deque[Message]) -
     return {"code": os.waitstatus_to_exitcode(status), "killed": killed}
 
 
-def _clean_up(pids: namespaces.PidNamespace | None, folder: str | None) -> str:
+def _clean_up(folder: str | None) -> str:
     """Kill every process the child left behind and delete what it wrote; "" or what failed.
 
-    With namespaces, what the child wrote lived in its own /tmp, gone with its mount namespace.
+    With namespaces, the kernel killed the run's processes with its pid 1, and what it wrote
+    lived in its own /tmp, gone with its mount namespace. Only a child that escaped its
+    intermediate's death (by clearing its death signal) is left to kill.
     """
-    if pids is not None:
-        return "" if pids.sweep() else "its pid namespace's init did not answer"
     kill_descendants(os.getpid())
-    assert folder is not None
+    if folder is None:
+        return ""
     root = os.path.dirname(folder)
     try:
         names = _listing(root)

@@ -32,6 +32,10 @@ class Expect:
     bugs: dict[str, str] = field(default_factory=dict)
     error_has: str = ""
     namespaces: bool = False  # only holds inside the sandbox's namespaces (bwrap)
+    unsandboxed: Expect | None = None  # what holds instead without them, where it differs
+
+    def in_mode(self, namespaces: bool) -> Expect:
+        return self if namespaces or self.unsandboxed is None else self.unsandboxed
 
     def outcomes(self) -> Outcomes:
         """Every item's expected outcome, bug items with the outcome they should have."""
@@ -63,8 +67,9 @@ CASES: dict[str, Expect] = {
     "loop_ignoring_alarm": Expect(changed={"q1b/l2_step": "timeout"}),
     "sleep_forever": Expect(changed={"q2c/regression_grads": "timeout"}),
     "swallow_timeout": Expect(changed={"q1a/grad_W": "timeout"}),
-    # The worker is out of the run's reach in the sandbox: the stop lands on the run itself.
-    "stop_worker": Expect(changed={"q2b/classification_grads": ("correct", "timeout")}),
+    # The worker is out of the run's reach in the sandbox: the stop lands on the run itself,
+    # pid 1 of its namespace, which ignores it.
+    "stop_worker": Expect(),
     # -- resources ----------------------------------------------------------------------------
     "deep_recursion": Expect(changed={"q2b/Q2B_GRADS": "wrong", "q2b/classification_grads": "error",
                                       "q2c/regression_grads": "error"}),
@@ -76,16 +81,20 @@ CASES: dict[str, Expect] = {
     # -- ending the process -----------------------------------------------------------------
     "sys_exit_import": Expect(status="error", base="q1-only", error_has="SystemExit"),
     "os_exit_import": Expect(status="error", base="template", error_has="exited with code 0"),
-    "sigkill_import": Expect(status="error", base="template", error_has="SIGKILL"),
+    # In the sandbox a run's process is pid 1 of its own pid namespace, and a signal it sends
+    # itself without a handler is ignored: its self-kill does nothing (see grader.sandbox.namespaces).
+    "sigkill_import": Expect(unsandboxed=Expect(status="error", base="template", error_has="SIGKILL")),
     "sys_exit_in_function": Expect(changed={"q1a/grad_W": "error"}),
     "os_exit_in_function": Expect(changed={"q1b/l2_step": "error"}),
-    "sigkill_in_function": Expect(changed={"q2c/regression_grads": "error"}),
+    "sigkill_in_function": Expect(changed={"q2c/regression_grads": "wrong"},
+                                  unsandboxed=Expect(changed={"q2c/regression_grads": "error"})),
     "kill_all_in_function": Expect(changed={"q2b/classification_grads": "error"}),
     # -- processes that outlive the submission ------------------------------------------------
     "orphan_setsid": Expect(),
     "orphan_double_fork": Expect(),
     # The orphan cases answer right only after seeing their sleeper run (see the corpus).
-    "orphan_kill_worker": Expect(changed={"q2c/regression_grads": "error"}),
+    "orphan_kill_worker": Expect(changed={"q2c/regression_grads": "timeout"},
+                                 unsandboxed=Expect(changed={"q2c/regression_grads": "error"})),
     # -- forged reports and tampering ---------------------------------------------------------
     "fake_report_print": Expect(base="template"),
     "fake_report_files": Expect(base="template"),
@@ -132,9 +141,9 @@ FAST_CASES = ("custom_eq", "fake_report_print", "monkeypatch_grader", "nan_inf",
               "os_exit_in_function", "memory_bomb", "impure_l2_step", "syntax_error", "not_json")
 
 
-def check_case(case: str, sub: dict[str, Any]) -> None:
+def check_case(case: str, sub: dict[str, Any], *, namespaces: bool = True) -> None:
     """Assert ``sub``'s status, outcomes and points; the items of known bugs are left out."""
-    expect = CASES[case]
+    expect = CASES[case].in_mode(namespaces)
     assert sub["status"] == expect.status, sub["error"]
     if expect.error_has:
         assert expect.error_has.lower() in (sub["error"] or "").lower()

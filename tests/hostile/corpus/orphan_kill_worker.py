@@ -3,9 +3,10 @@ ASSIGNMENT = "jhu-hw3"
 # Attacks process clean-up where it is weakest: starts a setsid sleeper with the marker (and
 # fails the import unless it sees it running), then regression_grads SIGKILLs its parent, the
 # warm worker, which would have killed the sleeper after the run. Orphans now go to whoever
-# adopts them. In the sandbox getppid() is 0: kill(0) kills the run's own process group.
-# Expect: q2c/regression_grads "error"; everything else correct; afterwards no process
-# with the marker is alive.
+# adopts them. In the sandbox getppid() is 0, and kill(0) reaches the run's own process group,
+# whose leader (pid 1 of its namespace) ignores it: the call then waits out its time limit.
+# Expect: q2c/regression_grads "error" ("timeout" in the sandbox); everything else correct;
+# afterwards no process with the marker is alive.
 import os
 import signal
 import subprocess

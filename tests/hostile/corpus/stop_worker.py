@@ -3,9 +3,10 @@ ASSIGNMENT = "jhu-hw3"
 # Attacks the warm worker: the first call of classification_grads SIGSTOPs its parent (the
 # worker), which then can neither reap the child nor report its exit; the child carries on
 # and answers correctly. In the sandbox the worker is outside the run's pid namespace:
-# getppid() is 0, and kill(0) stops the run's own process group, that is the run itself.
+# getppid() is 0, and kill(0) sends the stop to the run's own process group, whose leader is
+# pid 1 of its namespace and ignores it.
 # Expect: without namespaces, the parent notices the stuck worker, replaces it, and keeps the
-# results: every automatic item correct. In the sandbox the call stops itself and times out.
+# results. Either way every automatic item is correct.
 import os
 import signal
 
