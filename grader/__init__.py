@@ -8,8 +8,11 @@ from grader._version import __version__
 __all__ = ["__version__", "check"]
 
 
-def check(question: str | None = None) -> bool:
-    """Self-test the calling notebook's live namespace; never shows an answer."""
+def check(question: str | None = None) -> None:
+    """Self-test the calling notebook's live namespace and print what to fix; never shows an answer.
+
+    Returns nothing, so that a notebook cell shows the printed checklist alone.
+    """
     from grader.checklist import check_namespace
 
-    return check_namespace(question)
+    check_namespace(question)

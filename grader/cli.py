@@ -178,12 +178,15 @@ def _list(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
     from grader import assignments
+    from grader.report import points_text
 
     for name in assignments.available():
         loaded = assignments.load_rubric(name)
-        print(f"{loaded.assignment}: {loaded.title} ({loaded.max_points:g} points)")
-        rows = [(q.id, item.name, item.kind, f"{points:g}") for q, item, points in loaded.items()]
-        print(tabulate(rows, headers=["question", "item", "kind", "points"]), end="\n\n")
+        by_hand = sum(points for _, item, points in loaded.items() if item.is_manual)
+        print(f"{loaded.assignment}: {loaded.title} ({points_text(loaded.max_points)} points: "
+              f"{points_text(loaded.max_points - by_hand)} automatic, {points_text(by_hand)} graded by hand)")
+        rows = [(q.id, item.name, item.kind, points_text(points)) for q, item, points in loaded.items()]
+        print(tabulate(rows, headers=["question", "item", "kind", "points"], disable_numparse=True), end="\n\n")
     return ExitCode.OK
 
 

@@ -48,8 +48,12 @@ class Submission:
         return self.entry.endswith(".ipynb")
 
 
-def load(student: str, path: Path, display: str) -> Submission:
-    """Read a file or folder submission; problems become ``error``, never exceptions."""
+def load(student: str, path: Path, display: str, *, newer_of_a_pair: bool = False) -> Submission:
+    """Read a file or folder submission; problems become ``error``, never exceptions.
+
+    With ``newer_of_a_pair`` (the self-test, on a student's own machine), a folder that holds
+    both forms of one template, ``x.py`` and ``x.ipynb``, is read through the one changed last.
+    """
     sub = Submission(student=student, source=display)
     try:
         sub.files = _read_files(path, sub.warnings)
@@ -60,7 +64,7 @@ def load(student: str, path: Path, display: str) -> Submission:
     if sub.error or not sub.files:
         sub.error = sub.error or f"{display} holds no files"
         return sub
-    _find_entry(sub, single=path.is_file())
+    _find_entry(sub, single=path.is_file(), pair_in=path if newer_of_a_pair else None)
     if not sub.error:
         _read_entry(sub)
     return sub
@@ -131,7 +135,7 @@ def _hash(files: dict[str, bytes]) -> str:
     return digest.hexdigest()
 
 
-def _find_entry(sub: Submission, *, single: bool) -> None:
+def _find_entry(sub: Submission, *, single: bool, pair_in: Path | None = None) -> None:
     """The theory module: the only source file, or the one that sets ASSIGNMENT."""
     sources = [n for n in sub.files if n.endswith(SOURCE_SUFFIXES) and "/" not in n]
     if single:
@@ -142,12 +146,23 @@ def _find_entry(sub: Submission, *, single: bool) -> None:
         return
     setting = [n for n in sources if sniff_assignment(sub.files[n])]
     candidates = setting or [n for n in sources if n != "mlp.py"]
+    if pair_in is not None and _is_pair(candidates):
+        newer = max(candidates, key=lambda name: (pair_in / name).stat().st_mtime)
+        sub.warnings.append(f"both {' and '.join(sorted(candidates))} set ASSIGNMENT: checking {newer}, the one "
+                            "changed last; hand in only one of them")
+        candidates = [newer]
     if len(candidates) == 1:
         sub.entry = candidates[0]
     elif not candidates:
         sub.error = f"{sub.source} has no .py or .ipynb file at its top level"
     else:
         sub.error = f"{sub.source}: several files could be the theory module ({', '.join(sorted(candidates))}); exactly one should set ASSIGNMENT"
+
+
+def _is_pair(names: list[str]) -> bool:
+    """Whether ``names`` are one template's two forms: ``x.py`` and ``x.ipynb``."""
+    stems = {Path(n).stem for n in names}
+    return len(names) == 2 and len(stems) == 1 and {Path(n).suffix for n in names} == {".py", ".ipynb"}
 
 
 def sniff_assignment(raw: bytes) -> str | None:

@@ -90,8 +90,10 @@ class Run:
     reused: int = 0
 
 
-def check(opts: CheckOptions, stdout: TextIO = sys.stdout, stderr: TextIO = sys.stderr) -> ExitCode:
-    """Grade every submission under ``opts.paths`` and write the reports."""
+def check(opts: CheckOptions, stdout: TextIO | None = None, stderr: TextIO | None = None) -> ExitCode:
+    """Grade every submission under ``opts.paths`` and write the reports (to stdout and stderr
+    as they are when called, unless given)."""
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
         found = find(opts, Path(scratch))

@@ -141,8 +141,12 @@ def canonical(rubric: Rubric, directory: Path) -> dict[str, dict[str, Any]]:
 
 
 def _jsonable(value: Any) -> Any:
+    """Plain JSON data, floats as a person writes them: 0.26, not 0.25999999999999995."""
     if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
+        value = value.tolist()
+    if isinstance(value, tuple | list | set):
+        items = sorted(value) if isinstance(value, set) else value
+        return [_jsonable(v) for v in items]
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
     return value

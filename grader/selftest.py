@@ -22,14 +22,15 @@ from grader.sandbox.pool import Pool
 
 
 def selftest_path(path: Path, *, question: str | None = None, assignment: str | None = None,
-                  out: TextIO = sys.stdout) -> int:
+                  out: TextIO | None = None) -> int:
     """Self-test the file or folder at ``path`` and print a checklist; the exit code."""
+    out = out or sys.stdout  # looked up now: a caller may have redirected it
     if not path.exists():
         raise UsageError(f"{path}: no such file or folder")
-    sub = load(path.stem if path.is_file() else path.name, path, str(path))
+    sub = load(path.stem if path.is_file() else path.name, path, str(path), newer_of_a_pair=True)
     name = assignment or sub.assignment
     if not name:
-        raise UsageError(f'{path}: no ASSIGNMENT line; add ASSIGNMENT = "<id>" (see `grader list`)')
+        raise UsageError(sub.error or f'{path}: no ASSIGNMENT line; add ASSIGNMENT = "<id>" (see `grader list`)')
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
         pool = Pool(1, detect_mode("auto"), Path(scratch), torch=name == "nyu-hw1",
                     hidden=instructor_paths()) if not sub.error else None

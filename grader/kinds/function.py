@@ -120,7 +120,7 @@ class FunctionItem(ItemBase):
             if self._matches(alternate, evidence, outputs):
                 outcome = Outcome.PARTIAL if 0 < alternate.credit < 1 else Outcome.WRONG
                 return Verdict(outcome, alternate.credit, [alternate.feedback])
-        lines = [f"{len(failures)} of {total} probes failed ({self.rule().text()})."]
+        lines = [self._headline(failures, total)]
         for i, _, problems in failures[:MAX_DETAILS]:
             probe = evidence.probes[i]
             lines.append(f"Probe {i + 1} ({probe.label}; {probe.summary()}): {'; '.join(problems)}.")
@@ -132,6 +132,17 @@ class FunctionItem(ItemBase):
         if fraction > 0:
             outcome = Outcome.PARTIAL
         return Verdict(outcome, fraction, lines)
+
+    def _headline(self, failures: list[tuple[int, Observed, list[str]]], total: int) -> str:
+        """What went wrong, first: a call that never finished is not a value out of tolerance."""
+        statuses = [str(call.status) for _, call, _ in failures]
+        timeouts = statuses.count("timeout")
+        if timeouts == len(failures):
+            return f"{timeouts} of {total} calls timed out: each may take at most {self.call_timeout:g} s."
+        if all(s in ("raised", "killed") for s in statuses):
+            return f"{len(failures)} of {total} calls failed with an error."
+        head = f"{len(failures)} of {total} probes failed ({self.rule().text()})"
+        return head + (f"; {timeouts} of them timed out." if timeouts else ".")
 
     def _matches(self, alternate: Alternate, evidence: Evidence, outputs: list[Value | None]) -> bool:
         for want, call in zip(outputs, evidence.calls, strict=True):

@@ -14,13 +14,22 @@ Namespace = dict[str, Any]
 Outcome = tuple[bool | None, str]  # (passed, message); None means "could not check yet"
 
 
+Tolerance = tuple[float, float]  # (atol, rtol), the rubric's rule for an item
+
+
 @dataclass(frozen=True)
 class Check:
-    """One consistency check, shown under ``question``."""
+    """One consistency check, shown under ``question``.
+
+    A check that compares a value the student reports (``compares``, an item name) with what
+    their own function gives runs with that item's rubric tolerance, passed as ``tolerance``:
+    an answer the grader accepts (rounded to 3 decimals, say) must pass the self-test too.
+    """
 
     question: str
     name: str
-    run: Callable[[Namespace, Namespace], Outcome]
+    run: Callable[..., Outcome]
+    compares: str = ""
 
 
 def checks_for(assignment: str) -> list[Check]:

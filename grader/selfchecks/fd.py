@@ -45,6 +45,18 @@ def agrees(expected: np.ndarray, actual: Any) -> bool:
     return got.shape == np.shape(expected) and bool(np.allclose(got, expected, rtol=RTOL, atol=ATOL))
 
 
+def consistent(computed: Any, reported: Any, tolerance: tuple[float, float]) -> bool:
+    """Whether a reported value matches the student's own function's, under the rubric's rule
+    ``|reported - computed| <= atol + rtol * |computed|``, shapes first."""
+    try:
+        want = np.asarray(computed, dtype=np.float64)
+        got = np.asarray(reported.detach().numpy() if hasattr(reported, "detach") else reported, dtype=np.float64)
+    except (TypeError, ValueError):
+        return False
+    atol, rtol = tolerance
+    return got.shape == want.shape and bool(np.all(np.abs(got - want) <= atol + rtol * np.abs(want)))
+
+
 def function(ns: Namespace, name: str) -> Callable[..., Any] | None:
     """The student's function, if written."""
     target = ns.get(name)

@@ -6,10 +6,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.selfchecks import Check, Namespace, Outcome
+from grader.selfchecks import Check, Namespace, Outcome, Tolerance
 from grader.selfchecks.fd import (
     agrees,
     bind,
+    consistent,
     function,
     gradient,
     sigmoid,
@@ -57,23 +58,24 @@ def _l2_step(ns: Namespace) -> Outcome:
                    "Take the gradient of exactly this loss: no mean over samples, no 1/2, one step using all columns.")
 
 
-def _w_new(ns: Namespace) -> Outcome:
+def _w_new(ns: Namespace, impl: Namespace, tolerance: Tolerance) -> Outcome:
     f = function(ns, "l2_step")
     if f is None or ns.get("Q1B_W_NEW") is None:
         return None, "Q1B_W_NEW and l2_step are needed for this check"
-    ok = agrees(np.asarray(f(W0.copy(), X0.copy(), Y0.copy(), 0.1), dtype=float), ns["Q1B_W_NEW"])
+    ok = consistent(f(W0.copy(), X0.copy(), Y0.copy(), 0.1), ns["Q1B_W_NEW"], tolerance)
     return verdict(ok, "Q1B_W_NEW equals your l2_step at the homework's W, X, Y and step 0.1",
                    "Recompute Q1B_W_NEW with your l2_step, or fix whichever of the two is wrong.")
 
 
-def _max_consistent(ns: Namespace) -> Outcome:
+def _max_consistent(ns: Namespace, impl: Namespace, tolerance: Tolerance) -> Outcome:
     f = function(ns, "sigmoid_prime")
     top, where = ns.get("Q2A_MAX"), ns.get("Q2A_ARGMAX")
     if f is None or top is None or where is None:
         return None, "Q2A_MAX, Q2A_ARGMAX and sigmoid_prime are needed for this check"
     grid = np.asarray(f(np.linspace(-10, 10, 2001)), dtype=float)
     at = float(np.asarray(f(np.array([float(where)])), dtype=float)[0])
-    ok = abs(at - float(top)) < 1e-3 and float(np.max(grid)) <= float(top) + 1e-3
+    highest = float(np.max(grid))
+    ok = consistent(at, top, tolerance) and consistent(highest, max(highest, float(top)), tolerance)
     return verdict(ok, "Q2A_MAX is your sigmoid_prime's largest value, reached at Q2A_ARGMAX",
                    "Evaluate your sigmoid_prime at Q2A_ARGMAX and compare it with its values elsewhere.")
 
@@ -102,22 +104,22 @@ def _network(name: str, loss: Callable[..., float], samples: list[float], what: 
 
 
 def _reported(question: str, value: str, name: str, y: float) -> Check:
-    def run(ns: Namespace, impl: Namespace) -> Outcome:
+    def run(ns: Namespace, impl: Namespace, tolerance: Tolerance) -> Outcome:
         f = function(ns, name)
         if f is None or ns.get(value) is None:
             return None, f"{value} and {name} are needed for this check"
-        ok = agrees(np.asarray(f(*NET, y), dtype=float), ns[value])
+        ok = consistent(f(*NET, y), ns[value], tolerance)
         return verdict(ok, f"{value} equals your {name} at the homework's weights and sample",
                        f"Recompute {value} with your {name}, or fix whichever of the two is wrong.")
-    return Check(question, f"{value} consistency", run)
+    return Check(question, f"{value} consistency", run, compares=value)
 
 
 CHECKS = [
     Check("q1a", "grad_W gradient check", lambda ns, impl: _grad_w(ns)),
     Check("q1b", "l2_step gradient check", lambda ns, impl: _l2_step(ns)),
-    Check("q1b", "Q1B_W_NEW consistency", lambda ns, impl: _w_new(ns)),
+    Check("q1b", "Q1B_W_NEW consistency", _w_new, compares="Q1B_W_NEW"),
     Check("q2a", "sigmoid_prime gradient check", lambda ns, impl: sigmoid_prime_check(ns)),
-    Check("q2a", "Q2A_MAX consistency", lambda ns, impl: _max_consistent(ns)),
+    Check("q2a", "Q2A_MAX consistency", _max_consistent, compares="Q2A_MAX"),
     _network("classification_grads", _classification_loss, [1.0], "the cross-entropy of y_hat = s(w3 s(w2 s(w1 x)))"),
     _reported("q2b", "Q2B_GRADS", "classification_grads", 1.0),
     _network("regression_grads", _regression_loss, [1.0, 128.0], "(w3 s(w2 s(w1 x)) - y)^2"),

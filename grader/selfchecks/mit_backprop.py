@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from grader.harness.callables import sigmoid_prime
-from grader.selfchecks import Check, Namespace, Outcome
+from grader.selfchecks import Check, Namespace, Outcome, Tolerance
 from grader.selfchecks.fd import (
     agrees,
     bind,
+    consistent,
     function,
     gradient,
     sigmoid,
@@ -89,11 +90,11 @@ def _simple_net(ns: Namespace, impl: Namespace) -> Outcome:
                    "Backpropagate through the sigmoid, then w2, then the ReLU and w1.")
 
 
-def _reported_grads(ns: Namespace, impl: Namespace) -> Outcome:
+def _reported_grads(ns: Namespace, impl: Namespace, tolerance: Tolerance) -> Outcome:
     f = function(ns, "simple_net_grads")
     if f is None or ns.get("SIMPLE_NET_GRADS") is None:
         return None, "SIMPLE_NET_GRADS and simple_net_grads are needed for this check"
-    return verdict(agrees(np.asarray(f(*HOMEWORK), dtype=float), ns["SIMPLE_NET_GRADS"]),
+    return verdict(consistent(f(*HOMEWORK), ns["SIMPLE_NET_GRADS"], tolerance),
                    "SIMPLE_NET_GRADS equals your simple_net_grads at the homework's parameters",
                    "Recompute SIMPLE_NET_GRADS with your function, or fix whichever is wrong.")
 
@@ -117,7 +118,7 @@ CHECKS = [
     Check("param-derivatives", "dC_db gradient check", _dc_db),
     Check("activations", "sigmoid_prime gradient check", lambda ns, impl: sigmoid_prime_check(ns)),
     Check("simple-network", "simple_net_grads gradient check", _simple_net),
-    Check("simple-network", "SIMPLE_NET_GRADS consistency", _reported_grads),
+    Check("simple-network", "SIMPLE_NET_GRADS consistency", _reported_grads, compares="SIMPLE_NET_GRADS"),
     Check("sgd", "sgd_update descent check", _sgd),
 ]
 

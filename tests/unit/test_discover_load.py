@@ -6,6 +6,8 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from grader.discover import discover
 from grader.load import load
 
@@ -108,3 +110,116 @@ def test_a_student_folder_given_as_the_class_gets_a_note(tmp_path: Path) -> None
     whole = discover([tmp_path], tmp_path)
     assert [f.student for f in whole.found] == ["bob"]
     assert whole.notes == []
+
+
+# -- one student per entry; names unique by construction -----------------------------------------
+
+
+def _ids(folder: Path) -> list[str]:
+    return [f.student for f in discover([folder], folder).found]
+
+
+def test_ids_stay_unique_after_every_renaming(tmp_path: Path) -> None:
+    for name in ("alice.py", "alice.ipynb", "alice.py.ipynb", "Alice.py", "bob.py"):
+        (tmp_path / name).write_text("x = 1\n")
+    (tmp_path / "bob").mkdir()
+    found = discover([tmp_path], tmp_path).found
+    ids = [f.student for f in found]
+    assert len({i.casefold() for i in ids}) == len(ids) == 6
+    files = [f.file_name for f in found]
+    assert len({f.casefold() for f in files}) == len(files)
+
+
+def test_two_paths_holding_one_name_are_two_students(tmp_path: Path) -> None:
+    for section in ("sec1", "sec2"):
+        (tmp_path / section).mkdir()
+        (tmp_path / section / "alice.py").write_text("x = 1\n")
+    result = discover([tmp_path / "sec1", tmp_path / "sec2"], tmp_path)
+    assert sorted(f.student for f in result.found) == ["sec1/alice.py", "sec2/alice.py"]
+    assert any("sec1/alice.py" in n and "sec2/alice.py" in n for n in result.notes)
+
+
+def test_names_that_differ_only_in_unicode_form_get_different_files(tmp_path: Path) -> None:
+    import unicodedata
+
+    composed, decomposed = "é", unicodedata.normalize("NFD", "é")
+    (tmp_path / f"ren{composed}e.py").write_text("x = 1\n")
+    try:
+        (tmp_path / f"ren{decomposed}e.py").write_text("y = 1\n")
+    except OSError:
+        pytest.skip("this file system normalizes names itself")
+    found = discover([tmp_path], tmp_path).found
+    assert len(found) == 2 and len({f.file_name.casefold() for f in found}) == 2
+
+
+def test_a_file_named_like_another_students_output_name_does_not_take_it(tmp_path: Path) -> None:
+    (tmp_path / "a?b.py").write_text("x = 1\n")
+    first = discover([tmp_path], tmp_path).found[0].file_name  # "a_b-<hash>"
+    (tmp_path / f"{first}.py").write_text("y = 1\n")
+    found = discover([tmp_path], tmp_path).found
+    assert len({f.file_name for f in found}) == 2
+
+
+def test_a_name_of_any_length_works(tmp_path: Path) -> None:
+    name = "n" * 250 + ".py"
+    (tmp_path / name).write_text("x = 1\n")
+    found = discover([tmp_path], tmp_path).found[0]
+    assert len(found.student) <= 100 and len(found.file_name.encode()) <= 110
+
+
+def test_control_characters_in_names_become_visible_placeholders(tmp_path: Path) -> None:
+    (tmp_path / "evil\x1b[2Jname\rline.py").write_text("x = 1\n")
+    found = discover([tmp_path], tmp_path).found[0]
+    assert found.student == "evil?[2Jname?line" and "\x1b" not in found.file_name
+
+
+def test_special_files_are_skipped_unread(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.py")
+    result = discover([tmp_path], tmp_path)
+    assert result.found == [] and "named pipe" in result.ignored_text()
+    folder = tmp_path / "carol"
+    folder.mkdir()
+    (folder / "hw.py").write_text('ASSIGNMENT = "jhu-hw3"\n')
+    os.mkfifo(folder / "data.py")
+    sub = load("carol", folder, "carol")  # would block on the pipe if it were read
+    assert "data.py" not in sub.files and any("not a regular file" in w for w in sub.warnings)
+
+
+def test_a_folder_of_many_files_is_capped_and_counted_not_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    (folder / "hw.py").write_text('ASSIGNMENT = "jhu-hw3"\n')
+    for i in range(2000):
+        (folder / f"f{i:05}.txt").write_text("x")
+    sub = load("many", folder, "many")
+    assert len(sub.files) == 200 and len(sub.warnings) <= 6
+    assert any("more files" in w for w in sub.warnings)
+
+
+def test_a_zip_entry_is_read_through_a_cap_whatever_its_header_says(tmp_path: Path) -> None:
+    from grader import discover as discover_module
+
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("alice.py", 'ASSIGNMENT = "jhu-hw3"\n')
+        bundle.writestr("bomb.py", b"#" * (discover_module.MAX_ZIP_ENTRY_BYTES + 10))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    result = discover([archive], scratch)
+    assert [f.student for f in result.found] == ["alice"]
+    assert any("bomb.py" in n and "MiB" in n for n in result.notes)
+
+
+def test_no_upload_can_make_the_class_one_submission(tmp_path: Path) -> None:
+    """A class zip of per-student folders beside a single-notebook upload: one student each."""
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        bundle.writestr("export/alice/hw1.py", 'ASSIGNMENT = "nyu-hw1"\n')
+        bundle.writestr("export/bob/hw1.py", 'ASSIGNMENT = "nyu-hw1"\n')
+        bundle.writestr("export/carol.ipynb", '{"cells": [], "x": "ASSIGNMENT = \\"nyu-hw1\\""}')
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    result = discover([archive], scratch)
+    assert sorted(f.student for f in result.found) == ["alice", "bob", "carol"]
