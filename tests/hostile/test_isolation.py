@@ -100,12 +100,16 @@ def test_numbers_that_fit_no_float_are_wrong_not_an_internal_error(tmp_path: Pat
     assert run.by_student["b_honest"]["points"] == hs.FULL_MARKS
 
 
-# Grades a class in this process and prints its peak resident memory, in MB (Linux: KB).
+# Grades a class in this process and prints its peak resident memory in MB: the kernel's VmHWM,
+# which belongs to this address space alone (ru_maxrss would carry the peak of the process that
+# started this one, since Linux keeps it across exec).
 MEASURE = """
-import json, resource, sys
+import json, sys
 from grader.cli import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+with open("/proc/self/status") as status:
+    peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"code": code, "peak_mb": peak_kb / 1024}))
 """
 
 
