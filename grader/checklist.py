@@ -18,15 +18,15 @@ from grader.assignments import load_rubric
 from grader.errors import UsageError
 from grader.execute import SubmissionJob
 from grader.exitcodes import ExitCode
-from grader.kinds.function import FunctionItem, output_problem
+from grader.kinds.base import ItemBase
 from grader.limits import RunLimits
 from grader.load import Submission
-from grader.plan import SharedSteps, Step, item_steps, load_steps
-from grader.probes import generate
+from grader.plan import item_steps, load_steps
 from grader.protocol import StepResult, StepStatus
 from grader.rubric import Rubric
 from grader.sandbox.pool import Pool
 from grader.selfchecks import checks_for
+from grader.steps import SharedSteps, Step
 
 DISCLAIMER = ("Passing the self-test is not a grade: it checks that your answers load, have the "
               "right form and are consistent with the homework's definitions, not that they are right.")
@@ -53,10 +53,9 @@ def plan(rubric: Rubric, question: str | None) -> list[Step]:
         if question and q.id != question:
             continue
         keys.add(key)
-        if isinstance(item, FunctionItem):
-            probes[key] = generate(key, item.args, item.probes, seed)[:4]
+        probes[key] = item.draw_probes(key, seed)[:4]
     steps = item_steps(rubric, probes, keys)
-    tolerances = {item.name: [item.atol, item.rtol] for _, item, _ in rubric.items() if hasattr(item, "rtol")}
+    tolerances = {item.name: item.tolerance for _, item, _ in rubric.items() if item.tolerance}
     for index, check in enumerate(checks_for(rubric.assignment)):
         if not question or check.question == question:
             body = {"op": "selfcheck", "assignment": rubric.assignment, "index": index,
@@ -142,8 +141,8 @@ def checklist(rubric: Rubric, question: str | None, steps: list[Step],
     return out
 
 
-def _item_line(item: Any, results: list[StepResult], steps: list[Step]) -> Line:
-    name = getattr(item, "lookup", item.name)
+def _item_line(item: ItemBase, results: list[StepResult], steps: list[Step]) -> Line:
+    name = item.lookup
     head = results[0] if results else StepResult(StepStatus.MISSING)
     if head.status is StepStatus.MISSING:
         return Line("todo", f"{name} is not defined yet")
@@ -152,64 +151,8 @@ def _item_line(item: Any, results: list[StepResult], steps: list[Step]) -> Line:
     value = _decode(head)
     if value.t == "none":
         return Line("todo", f"{name} is None: not answered yet")
-    if isinstance(item, FunctionItem):
-        return _function_line(item, value, results[1:], steps[1:])
-    problem = item.form_problem(value)
-    if problem:
-        return Line("fix", f"{name} {problem}")
-    if item.is_manual:
-        return Line("ok" if value.v.strip() else "todo", f"{name} is {'written' if value.v.strip() else 'empty'} (graded by hand)")
-    return Line("ok", f"{name} has the right form")
-
-
-def _function_line(item: FunctionItem, found: Any, calls: list[StepResult], steps: list[Step]) -> Line:
-    name = item.lookup
-    if found.t != "callable":
-        return Line("fix", f"{name} is {found.describe()}, expected a function")
-    if calls and all("NotImplementedError" in c.message for c in calls):
-        return Line("todo", f"{name} raises NotImplementedError: not written yet")
-    for call, step in zip(calls, steps, strict=True):
-        probe = step.body["probe"]
-        if call.status is not StepStatus.OK or call.value is None:
-            return Line("fix", f"{name} failed on a documented input ({_inputs(probe)}): "
-                        f"{call.message or call.status}")
-        if item.returns is not None:
-            dims = dict(_dims(item, probe))
-            problem = output_problem(item.returns, _decode(call), dims)
-            if problem:
-                return Line("fix", f"{name}({_inputs(probe)}): {problem}")
-    return Line("ok", f"{name} accepts the documented inputs and returns the documented form ({len(calls)} calls)")
-
-
-def _dims(item: FunctionItem, probe: dict[str, Any]) -> dict[str, int]:
-    """Recover the probe's dims from its argument shapes."""
-    dims: dict[str, int] = {}
-    encoded = dict((n, e) for n, e in probe["kwargs"])
-    for arg in item.args:
-        _collect(arg, encoded.get(arg.name), dims)
-    return dims
-
-
-def _collect(arg: Any, enc: Any, dims: dict[str, int]) -> None:
-    if enc is None:
-        return
-    if arg.type == "dim":
-        dims[arg.dim] = enc["v"]
-    elif arg.type in ("array", "tensor"):
-        for size, name in zip(enc["shape"], arg.shape, strict=False):
-            if isinstance(name, str):
-                dims[name] = size
-    elif arg.type == "dict":
-        fields = dict((n, e) for n, e in enc["items"])
-        for sub in arg.fields:
-            _collect(sub, fields.get(sub.name), dims)
-
-
-def _inputs(probe: dict[str, Any]) -> str:
-    parts = []
-    for name, enc in probe["kwargs"]:
-        parts.append(f"{name}: shape {tuple(enc['shape'])}" if enc["t"] == "array" else name)
-    return ", ".join(parts)
+    mark, text = item.self_test(value, results[1:], steps[1:])
+    return Line(mark, text)
 
 
 def _check_line(result: StepResult) -> Line | None:

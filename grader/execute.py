@@ -27,7 +27,7 @@ from typing import Any
 
 from grader.limits import BATCH_SECONDS, HARD_GRACE, OVERRUN_TOLERANCE, STARTUP_GRACE
 from grader.load import Submission
-from grader.plan import SharedSteps, Step, payload
+from grader.plan import payload
 from grader.protocol import (
     HARNESS_CRASHED,
     MAX_KEPT_BYTES,
@@ -38,6 +38,7 @@ from grader.protocol import (
     parse_result,
 )
 from grader.sandbox.pool import RunExit, RunRequest
+from grader.steps import SharedSteps, Step
 
 MAX_HARNESS_FAILURES = 2
 

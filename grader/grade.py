@@ -13,12 +13,10 @@ from typing import Any
 from grader.autograd_scan import autograd_uses
 from grader.errors import SandboxError
 from grader.execute import SubmissionJob
-from grader.kinds.base import Observed, Outcome
-from grader.kinds.evidence import Evidence
-from grader.kinds.function import FunctionItem
+from grader.kinds.base import ItemBase, Observed, Outcome
+from grader.kinds.evidence import Evidence, Expected
 from grader.load import Submission
 from grader.protocol import StepResult, StepStatus
-from grader.reference import Expected
 from grader.report import ItemReport, QuestionReport, SubmissionReport, round_points
 from grader.rubric import Rubric
 
@@ -87,14 +85,10 @@ def _report(item: Any, outcome: Outcome, points: float, worth: float, feedback: 
 
 
 def _evidence(expected: Expected, sub: Submission, job: SubmissionJob, indices: list[int],
-              item: Any, autograd: str) -> Evidence:
-    observed = [_observed(sub, job, i, item.name if not isinstance(item, FunctionItem) else item.lookup)
-                for i in indices]
-    evidence = Evidence(observed=observed[0], expected=expected.value, expected_raw=expected.value_raw,
-                        alternates=expected.alternates, aux=expected.aux, probes=expected.probes,
-                        expected_calls=expected.calls, expected_calls_raw=expected.calls_raw,
-                        calls=observed[1:], alternate_calls=expected.alternate_calls)
-    if isinstance(item, FunctionItem) and item.flag_autograd:
+              item: ItemBase, autograd: str) -> Evidence:
+    observed = [_observed(sub, job, i, item.lookup) for i in indices]
+    evidence = Evidence(expected=expected, observed=observed[0], calls=observed[1:])
+    if item.watches_autograd:
         used = any(call.autograd for call in evidence.calls)
         evidence.flag = "; ".join(filter(None, [autograd, "torch autograd ran while it was called" if used else ""]))
     return evidence

@@ -16,8 +16,8 @@ import time
 from typing import Any
 
 from grader.limits import HARD_GRACE, STARTUP_GRACE
-from grader.plan import Step
 from grader.protocol import Frame, FrameReader, StepResult, StepStatus, parse_result
+from grader.steps import Step
 
 NONCE = "local"
 

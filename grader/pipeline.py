@@ -41,9 +41,9 @@ from grader.store import Store, StoreCorrupted, output_lock, result_key
 if TYPE_CHECKING:
     from grader import grade
     from grader.execute import SubmissionJob
-    from grader.plan import SharedSteps
     from grader.report import SubmissionReport
     from grader.rubric import Rubric
+    from grader.steps import SharedSteps
 
 MAX_LISTED = 5  # names or reasons listed in the end-of-run summary before "and N more"
 
@@ -206,8 +206,9 @@ def matching_workers(run: Run, pool: Pool | None, scratch: Path) -> Pool | None:
 def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, solutions: Path | None) -> Assignment:
     from grader import grade
     from grader.assignments import load_rubric
-    from grader.plan import SharedSteps, item_steps
+    from grader.plan import item_steps
     from grader.reference import compute
+    from grader.steps import SharedSteps
 
     rubric = load_rubric(assignment, opts.rubric)
     if solutions is None:

@@ -6,61 +6,23 @@ once per run; only the load steps differ from one submission to the next.
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import dataclass
 from typing import Any
 
-from grader.kinds.function import FunctionItem
-from grader.limits import VALUE_SECONDS
 from grader.load import Submission
 from grader.probes import Probe
 from grader.rubric import Rubric
+from grader.steps import SharedSteps, Step
 
 IMPLEMENTATION_MODULE = "mlp"
 
 
-@dataclass(frozen=True)
-class Step:
-    """One unit of work in the child, with its own time limit."""
-
-    body: dict[str, Any]
-    limit: float
-    item: str = ""
-    probe: int = -1
-    cell: int = 0
-    label: str = ""  # how feedback names the step: "cell 3", "jhu_hw3.py", "reading `Q2B_GRADS`"
-
-    @property
-    def is_load(self) -> bool:
-        return not self.item
-
-    def wire(self) -> dict[str, Any]:
-        return {**self.body, "limit": self.limit}
-
-
 def item_steps(rubric: Rubric, probes: dict[str, list[Probe]], gradable: set[str]) -> list[Step]:
-    """Reading every value and calling every function on every probe, in rubric order."""
+    """What the child does for every gradable item, in rubric order (each kind says what)."""
     steps: list[Step] = []
     for question, item, _ in rubric.items():
         key = f"{question.id}/{item.name}"
-        if key not in gradable:
-            continue
-        if isinstance(item, FunctionItem):
-            steps += _function_steps(key, item, probes[key])
-        else:
-            body = {"op": "value", "name": item.name, "source": item.source}
-            steps.append(Step(body, VALUE_SECONDS, item=key, label=f"reading `{item.name}`"))
-    return steps
-
-
-def _function_steps(key: str, item: FunctionItem, probes: list[Probe]) -> list[Step]:
-    lookup = {"op": "value", "name": item.lookup, "source": item.source}
-    steps = [Step(lookup, VALUE_SECONDS, item=key, label=f"reading `{item.lookup}`")]
-    for i, probe in enumerate(probes):
-        body = {"op": "call", "item": key, "name": item.lookup, "source": item.source, "harness": item.harness,
-                "scenario": item.scenario, "pure": item.pure, "probe": probe.to_json()}
-        steps.append(Step(body, item.call_timeout, item=key, probe=i))
+        if key in gradable:
+            steps += item.child_steps(key, probes.get(key, []))
     return steps
 
 
@@ -82,23 +44,6 @@ def load_steps(sub: Submission, rubric: Rubric) -> list[Step]:
 
 def _filename(sub: Submission, cell_name: str) -> str:
     return cell_name if sub.is_notebook else sub.entry
-
-
-@dataclass(frozen=True)
-class SharedSteps:
-    """Item steps that every submission of a run shares, sent to each worker once.
-
-    They hold probe inputs only (never an expected output), so a warm worker may keep them.
-    """
-
-    id: str
-    steps: list[Step]
-    data: bytes
-
-    @classmethod
-    def of(cls, steps: list[Step]) -> SharedSteps:
-        data = json.dumps([step.wire() for step in steps]).encode()
-        return cls(hashlib.sha256(data).hexdigest()[:16], steps, data)
 
 
 def payload(sub: Submission, load: list[Step], shared: SharedSteps, run: list[int],

@@ -12,17 +12,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from grader.harness.codec import Encoded, encode
+from grader.model import Frozen
 
 Json = Any
-
-
-class Frozen(BaseModel):
-    """Base of every rubric model: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ArgSpec(Frozen):

@@ -8,36 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from grader import values
 from grader.errors import SolutionsError
-from grader.harness.calls import call
-from grader.harness.codec import encode
-from grader.kinds.base import Alternate
-from grader.kinds.function import FunctionItem
-from grader.kinds.order import OrderItem
-from grader.probes import Probe, generate
-from grader.protocol import value_text
+from grader.kinds.evidence import Expected
 from grader.rubric import Rubric
-from grader.values import Value
-
-
-@dataclass
-class Expected:
-    """Everything the checks of one item need from the reference."""
-
-    value: Value | None = None
-    value_raw: str | None = None
-    alternates: list[tuple[Alternate, Value]] = field(default_factory=list)
-    aux: dict[str, Value] = field(default_factory=dict)
-    probes: list[Probe] = field(default_factory=list)
-    calls: list[Value] = field(default_factory=list)
-    calls_raw: list[str] = field(default_factory=list)
-    alternate_calls: list[tuple[Alternate, list[Value | None]]] = field(default_factory=list)
 
 
 def load_module(directory: Path, name: str) -> ModuleType:
@@ -69,7 +46,7 @@ def compute(rubric: Rubric, directory: Path, seed: int, *, torch: bool) -> dict[
             continue
         module = implementation if item.source == "implementation" and implementation else theory
         key = f"{question.id}/{item.name}"
-        expected[key] = _expected(key, item, module, seed)
+        expected[key] = item.expected(key, module, seed)
     return expected
 
 
@@ -85,58 +62,14 @@ def _run_torch_as_the_workers_do() -> None:
         torch_module.set_num_threads(1)
 
 
-def _attribute(module: ModuleType, name: str) -> Any:
-    if not hasattr(module, name):
-        raise SolutionsError(f"the reference {module.__file__} does not define {name!r}")
-    return getattr(module, name)
-
-
-def _expected(key: str, item: Any, module: ModuleType, seed: int) -> Expected:
-    if isinstance(item, FunctionItem):
-        return _function(key, item, module, seed)
-    if item.is_manual:
-        return Expected()
-    raw = encode(_attribute(module, item.name))
-    found = Expected(value=values.decode(raw), value_raw=value_text(raw))
-    found.alternates = [(alt, _plain(_attribute(module, alt.reference))) for alt in item.alternates]
-    if isinstance(item, OrderItem):
-        found.aux[item.constraints] = _plain(_attribute(module, item.constraints))
-    return found
-
-
-def _function(key: str, item: FunctionItem, module: ModuleType, seed: int) -> Expected:
-    target = _attribute(module, item.lookup)
-    probes = generate(key, item.args, item.probes, seed)
-    found = Expected(probes=probes)
-    for i, probe in enumerate(probes):
-        result = call(target, probe.to_json(), item.harness, item.scenario, pure=item.pure)
-        if result["status"] != "ok":
-            raise SolutionsError(f"the reference {item.lookup} failed on probe {i + 1} of {key}: {result['message']}")
-        found.calls.append(values.decode(result["value"]))
-        found.calls_raw.append(value_text(result["value"]))
-    for alt in item.alternates:
-        alt_target = _attribute(module, alt.reference)
-        outputs: list[Value | None] = []
-        for probe in probes:
-            result = call(alt_target, probe.to_json(), item.harness, item.scenario)
-            outputs.append(values.decode(result["value"]) if result["status"] == "ok" else None)
-        found.alternate_calls.append((alt, outputs))
-    return found
-
-
-def _plain(value: Any) -> Value:
-    return values.decode(encode(value))
-
-
 def canonical(rubric: Rubric, directory: Path) -> dict[str, dict[str, Any]]:
-    """``{question: {name: value}}`` for every number, array, choice, flag and order item."""
+    """``{question: {name: value}}`` for every item with an answer to print (not a function or a text)."""
     theory = load_module(directory, rubric.solutions.theory)
     answers: dict[str, dict[str, Any]] = {}
     for question, item, _ in rubric.items():
-        if isinstance(item, FunctionItem) or item.is_manual:
-            continue
-        value = _attribute(theory, item.name)
-        answers.setdefault(question.id, {})[item.name] = _jsonable(value)
+        value = item.answer(theory)
+        if value is not None:
+            answers.setdefault(question.id, {})[item.name] = _jsonable(value)
     return answers
 
 

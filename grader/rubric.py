@@ -17,8 +17,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from grader.errors import RubricError
 from grader.kinds import KINDS
-from grader.kinds.function import FunctionItem
-from grader.probes import Frozen
+from grader.kinds.base import ItemBase
+from grader.model import Frozen
 
 SCHEMA_VERSION = 1
 
@@ -39,7 +39,7 @@ class Question(Frozen):
     title: str = Field(default="", description="A short description shown in reports.")
     rows: list[Row] = Field(min_length=1, description="The question's rows of items.")
 
-    def items(self) -> Iterator[tuple[Any, float]]:
+    def items(self) -> Iterator[tuple[ItemBase, float]]:
         """Each item with its share of the points."""
         for row in self.rows:
             for item in row.items:
@@ -79,15 +79,14 @@ class Rubric(Frozen):
             if len(set(names)) != len(names):
                 raise ValueError(f"question {q.id!r} names an item twice")
             for item, _ in q.items():
-                if isinstance(item, FunctionItem):
-                    _check_probes(q.id, item)
+                item.verify(q.id)
         return self
 
     @property
     def max_points(self) -> float:
         return sum(q.max_points for q in self.questions)
 
-    def items(self) -> Iterator[tuple[Question, Any, float]]:
+    def items(self) -> Iterator[tuple[Question, ItemBase, float]]:
         """Every item with its question and points."""
         for q in self.questions:
             for item, points in q.items():
@@ -97,20 +96,6 @@ class Rubric(Frozen):
     def digest(self) -> str:
         """A hash of the rubric's content, part of the key that decides re-grading."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
-
-
-def _check_probes(question: str, item: FunctionItem) -> None:
-    names = {a.name for a in item.args} | set(item.probes.dims) | {"label"}
-    for fixed in [*item.probes.fixed, item.probes.const, *item.probes.grids]:
-        unknown = set(fixed) - names
-        if unknown:
-            raise ValueError(f"{question}/{item.name}: probes name unknown arguments {sorted(unknown)}")
-    for arg in item.args:
-        for dim in [*arg.shape, *(f for f in [arg.dim] if f)]:
-            if isinstance(dim, str) and dim not in item.probes.dims:
-                raise ValueError(f"{question}/{item.name}: argument {arg.name!r} uses undefined dim {dim!r}")
-    if item.harness == "mlp" and item.scenario is None:
-        raise ValueError(f"{question}/{item.name}: the mlp harness needs a scenario")
 
 
 def parse(text: str, path: str | Path) -> Rubric:

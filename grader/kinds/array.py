@@ -24,6 +24,10 @@ class ArrayItem(ItemBase):
     atol: float = Field(default=5e-4, ge=0, description="Absolute tolerance.")
     rtol: float = Field(default=1e-3, ge=0, description="Relative tolerance.")
 
+    @property
+    def tolerance(self) -> tuple[float, float] | None:
+        return self.atol, self.rtol
+
     def check(self, evidence: Evidence) -> Verdict:
         rule = Rule(self.atol, self.rtol)
         return check_numeric(self.name, evidence, rule, self._type_problem, reveal=self.visible)

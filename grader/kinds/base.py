@@ -1,16 +1,37 @@
-"""What every answer kind shares: the rubric fields, the observations and the verdict."""
+"""What every answer kind shares: the rubric fields, the hooks, the observations and the verdict.
+
+A kind is a rubric model (a subclass of ``ItemBase`` with a ``kind`` literal) that says:
+
+- ``child_steps``: what the child does for the item (by default, read the value under its name);
+- ``expected``: what the checks compare with, from the reference module (in the parent);
+- ``check``: the verdict, from the ``Evidence`` of both sides (the one hook with no default);
+- ``self_test``: the self-test's line for the item, from what the child reported;
+- ``answer``: what ``grader solve`` prints (None: nothing, as for a function or a text).
+
+Adding a kind is one module that defines such a model, decorated with
+``grader.kinds.register``, and one import line in ``grader/kinds/__init__.py``.
+"""
 
 from __future__ import annotations
 
+import abc
 import enum
 import json
 from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
-from grader.probes import Frozen
+from grader.kinds.evidence import Evidence, Expected, plain, reference_attribute
+from grader.model import Frozen
 from grader.protocol import StepStatus
+from grader.steps import Step, read_step
 from grader.values import Value, decode
+
+if TYPE_CHECKING:
+    from grader.probes import Probe
+    from grader.protocol import StepResult
 
 
 class Outcome(enum.StrEnum):
@@ -37,10 +58,16 @@ class Alternate(Frozen):
         description="Name, in the solutions module, of the value or function giving this convention."
     )
 
+    def verdict(self) -> Verdict:
+        """The one rule for every kind: full credit is correct, some is partial, none is wrong."""
+        outcome = Outcome.CORRECT if self.credit >= 1 else Outcome.PARTIAL if self.credit > 0 else Outcome.WRONG
+        return Verdict(outcome, self.credit, [self.feedback])
 
-class ItemBase(Frozen):
-    """Fields every item has."""
 
+class ItemBase(Frozen, abc.ABC):
+    """Fields every item has, and the hooks of a kind (see the module's docstring)."""
+
+    kind: str = Field(description="The item's kind; each kind's model fixes it (`number`, `function`, ...).")
     name: str = Field(description="The name the student defines, e.g. `Q1B_W_NEW`.")
     visible: bool = Field(
         default=False,
@@ -55,16 +82,62 @@ class ItemBase(Frozen):
     )
 
     @property
+    def lookup(self) -> str:
+        """The name read in the student's code (a function item may read another, ``target``)."""
+        return self.name
+
+    @property
     def needs_torch(self) -> bool:
         return False
 
     @property
     def is_manual(self) -> bool:
+        """Graded by hand: its points are never automatic."""
         return False
+
+    @property
+    def tolerance(self) -> tuple[float, float] | None:
+        """(atol, rtol) when the item's answer is compared by the tolerance rule."""
+        return None
+
+    @property
+    def watches_autograd(self) -> bool:
+        """Whether the item is flagged for review when torch autograd is used."""
+        return False
+
+    def verify(self, question: str) -> None:
+        """Checks of the item that need more than its own fields; ``ValueError`` names the problem."""
+
+    def draw_probes(self, key: str, seed: int) -> list[Probe]:
+        """The inputs the item is called on, if it is called at all."""
+        return []
+
+    def child_steps(self, key: str, probes: list[Probe]) -> list[Step]:
+        """What the child does for the item: read the value under its name."""
+        return [read_step(key, self.lookup, self.source)]
+
+    def expected(self, key: str, module: ModuleType, seed: int) -> Expected:
+        """The reference's value under the item's name, and each alternate's."""
+        found = Expected.of(reference_attribute(module, self.name))
+        found.alternates = [(alt, plain(reference_attribute(module, alt.reference))) for alt in self.alternates]
+        return found
+
+    def answer(self, module: ModuleType) -> Any:
+        """What ``grader solve`` prints for the item: the reference's value (None for nothing)."""
+        return reference_attribute(module, self.name)
+
+    @abc.abstractmethod
+    def check(self, evidence: Evidence) -> Verdict:
+        """The verdict on the student's answer."""
 
     def form_problem(self, value: Value) -> str:
         """What is wrong with the value's form (type, shape, options), needing no reference."""
         return ""
+
+    def self_test(self, value: Value, calls: list[StepResult], steps: list[Step]) -> tuple[str, str]:
+        """The self-test's mark (ok, fix, todo) and text for a value that is there and not None."""
+        problem = self.form_problem(value)
+        return ("fix", f"{self.lookup} {problem}") if problem else ("ok", f"{self.lookup} has the right form")
 
 
 class Observed:
@@ -116,7 +189,7 @@ class Verdict:
         return cls(Outcome.WRONG, 0.0, list(lines))
 
 
-def unusable(name: str, observed: Observed) -> Verdict | None:
+def verdict_without_value(name: str, observed: Observed) -> Verdict | None:
     """The verdict when no value could be read at all, else None."""
     if observed.status == "ok":
         return None

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from grader.kinds import register
-from grader.kinds.base import ItemBase, Outcome, Verdict, unusable
+from grader.kinds.base import ItemBase, Outcome, Verdict, verdict_without_value
 from grader.kinds.evidence import Evidence
 from grader.values import Value
 
@@ -22,23 +22,22 @@ class ChoiceItem(ItemBase):
     )
 
     def check(self, evidence: Evidence) -> Verdict:
-        early = unusable(self.name, evidence.observed)
+        early = verdict_without_value(self.name, evidence.observed)
         if early:
             return early
         actual = evidence.observed.value
-        assert actual is not None and evidence.expected is not None
+        assert actual is not None and evidence.expected.value is not None
         if actual.t == "none":
             return Verdict(Outcome.MISSING, 0.0, [f"`{self.name}` is None: not answered yet."])
         chosen, problem = self.normalize(actual)
         if problem:
             return Verdict.wrong(f"`{self.name}` {problem}.")
-        expected, _ = self.normalize(evidence.expected)
+        expected, _ = self.normalize(evidence.expected.value)
         if chosen == expected:
             return Verdict.correct(f"`{self.name}` is correct.")
-        for alternate, value in evidence.alternates:
+        for alternate, value in evidence.expected.alternates:
             if self.normalize(value)[0] == chosen:
-                return Verdict(Outcome.PARTIAL if alternate.credit else Outcome.WRONG,
-                               alternate.credit, [alternate.feedback])
+                return alternate.verdict()
         return Verdict.wrong(f"`{self.name}` is a listed option, but not the right one.")
 
     def form_problem(self, value: Value) -> str:

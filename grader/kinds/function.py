@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import json
+from types import ModuleType
+from typing import Any, Literal
 
 from pydantic import Field
 
+from grader import values
+from grader.errors import SolutionsError
+from grader.harness import calls as harness
 from grader.kinds import register
-from grader.kinds.base import Alternate, ItemBase, Observed, Outcome, Verdict, unusable
+from grader.kinds.base import Alternate, ItemBase, Observed, Outcome, Verdict, verdict_without_value
 from grader.kinds.compare import Rule, compare
-from grader.kinds.evidence import Evidence
-from grader.probes import ArgSpec, Frozen, ProbeSettings
+from grader.kinds.evidence import Evidence, Expected, reference_attribute
+from grader.model import Frozen
+from grader.probes import ArgSpec, Probe, ProbeSettings, generate
+from grader.protocol import StepResult, StepStatus, value_text
+from grader.steps import Step, read_step
 from grader.values import Value
 
 MAX_DETAILS = 3
@@ -31,11 +39,12 @@ class FunctionItem(ItemBase):
 
     kind: Literal["function"] = "function"
     target: str = Field(default="", description="Name looked up, when it differs from `name`.")
-    harness: Literal["call", "mlp"] = Field(
-        default="call", description="`call`: call target(*args); `mlp`: run an MLP scenario."
+    harness: str = Field(
+        default="call", description="How the target is exercised: `call` calls target(*args); any other "
+        "name is a harness the assignment's profile registers (e.g. `mlp` runs a scenario of a class)."
     )
-    scenario: Literal["forward", "backward", "clear"] | None = Field(
-        default=None, description="For the mlp harness: which part of the class is exercised."
+    scenario: str | None = Field(
+        default=None, description="For a profile's harness: which part of the target is exercised."
     )
     args: list[ArgSpec] = Field(description="The arguments, in call order.")
     probes: ProbeSettings = Field(default=ProbeSettings(), description="How probes are drawn.")
@@ -63,7 +72,54 @@ class FunctionItem(ItemBase):
 
     @property
     def needs_torch(self) -> bool:
-        return self.harness == "mlp" or any(a.type == "tensor" for a in self.args)
+        return any(a.type == "tensor" for a in self.args)
+
+    @property
+    def watches_autograd(self) -> bool:
+        return self.flag_autograd
+
+    def verify(self, question: str) -> None:
+        names = {a.name for a in self.args} | set(self.probes.dims) | {"label"}
+        for fixed in [*self.probes.fixed, self.probes.const, *self.probes.grids]:
+            unknown = set(fixed) - names
+            if unknown:
+                raise ValueError(f"{question}/{self.name}: probes name unknown arguments {sorted(unknown)}")
+        for arg in self.args:
+            for dim in [*arg.shape, *(f for f in [arg.dim] if f)]:
+                if isinstance(dim, str) and dim not in self.probes.dims:
+                    raise ValueError(f"{question}/{self.name}: argument {arg.name!r} uses undefined dim {dim!r}")
+
+    def draw_probes(self, key: str, seed: int) -> list[Probe]:
+        return generate(key, self.args, self.probes, seed)
+
+    def child_steps(self, key: str, probes: list[Probe]) -> list[Step]:
+        """Read the function, then call it on each probe."""
+        body = {"op": "call", "item": key, "name": self.lookup, "source": self.source, "harness": self.harness,
+                "scenario": self.scenario, "pure": self.pure}
+        return [read_step(key, self.lookup, self.source),
+                *(Step({**body, "probe": p.to_json()}, self.call_timeout, item=key, probe=i) for i, p in enumerate(probes))]
+
+    def expected(self, key: str, module: ModuleType, seed: int) -> Expected:
+        """The reference's output on every probe, and each alternate's."""
+        probes = self.draw_probes(key, seed)
+        found = Expected(probes=probes)
+        target = reference_attribute(module, self.lookup)
+        for i, probe in enumerate(probes):
+            result = harness.call(target, probe.to_json(), self.harness, self.scenario, pure=self.pure)
+            if result["status"] != "ok":
+                raise SolutionsError(f"the reference {self.lookup} failed on probe {i + 1} of {key}: "
+                                     f"{result['message']}")
+            found.calls.append(values.decode(result["value"]))
+            found.calls_raw.append(value_text(result["value"]))
+        for alt in self.alternates:
+            other = reference_attribute(module, alt.reference)
+            outputs = [harness.call(other, p.to_json(), self.harness, self.scenario) for p in probes]
+            found.alternate_calls.append((alt, [values.decode(r["value"]) if r["status"] == "ok" else None
+                                                for r in outputs]))
+        return found
+
+    def answer(self, module: ModuleType) -> Any:
+        return None  # a function has no one answer to print
 
     def rule(self) -> Rule:
         return Rule(self.atol, self.rtol, self.norm_below, self.norm_dtype)
@@ -76,7 +132,7 @@ class FunctionItem(ItemBase):
         return verdict
 
     def _check(self, evidence: Evidence) -> Verdict:
-        early = unusable(self.lookup, evidence.observed)
+        early = verdict_without_value(self.lookup, evidence.observed)
         if early:
             return early
         found = evidence.observed.value
@@ -88,15 +144,15 @@ class FunctionItem(ItemBase):
         if all("NotImplementedError" in c.message for c in evidence.calls) and evidence.calls:
             return Verdict(Outcome.MISSING, 0.0, [f"`{self.lookup}` raises NotImplementedError: not written yet."])
         failures = self._failures(evidence)
-        total = len(evidence.probes)
+        total = len(evidence.expected.probes)
         if not failures:
             return Verdict.correct(f"All {total} probes pass ({self.rule().text()}).")
         return self._partial(evidence, failures, total)
 
     def _failures(self, evidence: Evidence) -> list[tuple[int, Observed, list[str]]]:
         failures = []
-        raws: list[str | None] = [*evidence.expected_calls_raw] or [None] * len(evidence.calls)
-        for i, (want, call, raw) in enumerate(zip(evidence.expected_calls, evidence.calls, raws, strict=True)):
+        raws: list[str | None] = [*evidence.expected.calls_raw] or [None] * len(evidence.calls)
+        for i, (want, call, raw) in enumerate(zip(evidence.expected.calls, evidence.calls, raws, strict=True)):
             if call.same_as(raw) and not (self.pure and call.mutated):
                 continue
             problems = self._problems(want, call)
@@ -116,13 +172,12 @@ class FunctionItem(ItemBase):
         return problems
 
     def _partial(self, evidence: Evidence, failures: list[tuple[int, Observed, list[str]]], total: int) -> Verdict:
-        for alternate, outputs in evidence.alternate_calls:
+        for alternate, outputs in evidence.expected.alternate_calls:
             if self._matches(alternate, evidence, outputs):
-                outcome = Outcome.PARTIAL if 0 < alternate.credit < 1 else Outcome.WRONG
-                return Verdict(outcome, alternate.credit, [alternate.feedback])
+                return alternate.verdict()
         lines = [self._headline(failures, total)]
         for i, _, problems in failures[:MAX_DETAILS]:
-            probe = evidence.probes[i]
+            probe = evidence.expected.probes[i]
             lines.append(f"Probe {i + 1} ({probe.label}; {probe.summary()}): {'; '.join(problems)}.")
         passed = total - len(failures)
         fraction = passed / total if self.partial_credit and total else 0.0
@@ -151,6 +206,61 @@ class FunctionItem(ItemBase):
             if compare(want, call.value, self.rule(), "the result"):
                 return False
         return True
+
+
+    def self_test(self, value: Value, calls: list[StepResult], steps: list[Step]) -> tuple[str, str]:
+        """Is it a function, is it written, does it take the documented inputs and return the
+        documented form? (Never whether it is right.)"""
+        name = self.lookup
+        if value.t != "callable":
+            return "fix", f"{name} is {value.describe()}, expected a function"
+        if calls and all("NotImplementedError" in c.message for c in calls):
+            return "todo", f"{name} raises NotImplementedError: not written yet"
+        for result, step in zip(calls, steps, strict=True):
+            probe = step.body["probe"]
+            if result.status is not StepStatus.OK or result.value is None:
+                return "fix", f"{name} failed on a documented input ({_inputs(probe)}): {result.message or result.status}"
+            if self.returns is not None:
+                problem = output_problem(self.returns, _decoded(result), _dims(self, probe))
+                if problem:
+                    return "fix", f"{name}({_inputs(probe)}): {problem}"
+        return "ok", f"{name} accepts the documented inputs and returns the documented form ({len(calls)} calls)"
+
+
+def _decoded(result: StepResult) -> Value:
+    try:
+        return values.decode(json.loads(result.value or "null"))
+    except (ValueError, TypeError, RecursionError):
+        return Value("error", v="a malformed report")
+
+
+def _dims(item: FunctionItem, probe: dict[str, Any]) -> dict[str, int]:
+    """The probe's dims, recovered from its argument shapes."""
+    dims: dict[str, int] = {}
+    encoded = dict((n, e) for n, e in probe["kwargs"])
+    for arg in item.args:
+        _collect(arg, encoded.get(arg.name), dims)
+    return dims
+
+
+def _collect(arg: ArgSpec, enc: Any, dims: dict[str, int]) -> None:
+    if enc is None:
+        return
+    if arg.type == "dim":
+        dims[arg.dim] = enc["v"]
+    elif arg.type in ("array", "tensor"):
+        for size, name in zip(enc["shape"], arg.shape, strict=False):
+            if isinstance(name, str):
+                dims[name] = size
+    elif arg.type == "dict":
+        fields = dict((n, e) for n, e in enc["items"])
+        for sub in arg.fields:
+            _collect(sub, fields.get(sub.name), dims)
+
+
+def _inputs(probe: dict[str, Any]) -> str:
+    return ", ".join(f"{name}: shape {tuple(enc['shape'])}" if enc["t"] == "array" else name
+                     for name, enc in probe["kwargs"])
 
 
 def output_problem(spec: OutputSpec, value: Value, dims: dict[str, int], where: str = "the result") -> str:

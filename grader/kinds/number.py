@@ -22,6 +22,10 @@ class NumberItem(ItemBase):
     atol: float = Field(default=5e-4, ge=0, description="Absolute tolerance.")
     rtol: float = Field(default=1e-3, ge=0, description="Relative tolerance.")
 
+    @property
+    def tolerance(self) -> tuple[float, float] | None:
+        return self.atol, self.rtol
+
     def form_problem(self, value: Value) -> str:
         return _not_a_number(value)
 

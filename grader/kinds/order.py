@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import Literal
 
 from pydantic import Field
 
 from grader.kinds import register
-from grader.kinds.base import ItemBase, Outcome, Verdict, unusable
-from grader.kinds.evidence import Evidence
+from grader.kinds.base import ItemBase, Outcome, Verdict, verdict_without_value
+from grader.kinds.evidence import Evidence, Expected, plain, reference_attribute
 from grader.values import Value
 
 
@@ -22,8 +23,13 @@ class OrderItem(ItemBase):
         description="Name, in the solutions module, of the list of (before, after) pairs."
     )
 
+    def expected(self, key: str, module: ModuleType, seed: int) -> Expected:
+        found = super().expected(key, module, seed)
+        found.aux[self.constraints] = plain(reference_attribute(module, self.constraints))
+        return found
+
     def check(self, evidence: Evidence) -> Verdict:
-        early = unusable(self.name, evidence.observed)
+        early = verdict_without_value(self.name, evidence.observed)
         if early:
             return early
         actual = evidence.observed.value
@@ -34,7 +40,7 @@ class OrderItem(ItemBase):
         if problem:
             return Verdict.wrong(f"`{self.name}` {problem}.")
         broken = [
-            pair for pair in _pairs(evidence.aux[self.constraints])
+            pair for pair in _pairs(evidence.expected.aux[self.constraints])
             if names.index(pair[0]) > names.index(pair[1])
         ]
         if broken:

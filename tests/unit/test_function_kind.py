@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
 from grader import values
 from grader.harness.calls import call
 from grader.harness.codec import encode
 from grader.kinds.base import Alternate, Observed, Outcome
-from grader.kinds.evidence import Evidence
+from grader.kinds.evidence import Evidence, Expected
 from grader.kinds.function import FunctionItem
 from grader.probes import ArgSpec, ProbeSettings, generate
 
@@ -34,8 +35,8 @@ def evidence_for(student: Any, item: FunctionItem = ITEM, alternates: list[tuple
                               mutated=tuple(result.get("mutated", ())), autograd=result["autograd"]))
     alt_calls = [(alt, [values.decode(call(f, p.to_json(), "call", None)["value"]) for p in probes])
                  for alt, f in alternates]
-    return Evidence(observed=Observed("ok", value=values.decode(encode(student))), probes=probes,
-                    expected_calls=expected, calls=calls, alternate_calls=alt_calls)
+    return Evidence(expected=Expected(probes=probes, calls=expected, alternate_calls=alt_calls),
+                    observed=Observed("ok", value=values.decode(encode(student))), calls=calls)
 
 
 def test_correct_function_passes_every_probe() -> None:
@@ -149,3 +150,15 @@ def test_pure_call_does_not_report_an_untouched_input_holding_nan() -> None:
     G = np.array([[np.nan, 1.0], [-0.0, 2.0]])
     result = call(lambda G, X: G @ X.T, _probe_with(G), "call", None, pure=True)
     assert result["status"] == "ok" and result["mutated"] == []
+
+
+@pytest.mark.parametrize(("credit", "outcome"), [(1.0, Outcome.CORRECT), (0.5, Outcome.PARTIAL), (0.0, Outcome.WRONG)])
+def test_a_function_matching_an_alternate_gets_the_common_outcome_for_its_credit(credit: float, outcome: Outcome) -> None:
+    alternate = Alternate(name="twice", credit=credit, feedback="twice the gradient", reference="twice")
+    item = ITEM.model_copy(update={"alternates": [alternate]})
+
+    def twice(G: np.ndarray, X: np.ndarray) -> np.ndarray:
+        return 2 * reference(G, X)
+
+    verdict = item.check(evidence_for(twice, item, [(alternate, twice)]))
+    assert (verdict.outcome, verdict.fraction) == (outcome, credit)

@@ -12,11 +12,18 @@ from grader.harness.codec import encode
 from grader.kinds.array import ArrayItem
 from grader.kinds.base import Alternate, Observed, Outcome
 from grader.kinds.choice import ChoiceItem
-from grader.kinds.evidence import Evidence
+from grader.kinds.evidence import Evidence as _Evidence
+from grader.kinds.evidence import Expected
 from grader.kinds.flag import FlagItem
 from grader.kinds.number import NumberItem
 from grader.kinds.order import OrderItem
 from grader.kinds.text import TextItem
+
+
+def Evidence(observed: Observed, expected: values.Value | None = None,
+             alternates: list[Any] | None = None, aux: dict[str, Any] | None = None) -> _Evidence:
+    """The evidence of one item: the student's observation and the reference's side."""
+    return _Evidence(expected=Expected(value=expected, alternates=alternates or [], aux=aux or {}), observed=observed)
 
 
 def v(x: Any) -> values.Value:
@@ -151,3 +158,14 @@ def test_unusable_observations() -> None:
     assert item.check(Evidence(observed=Observed("missing"), expected=v(1.0))).outcome == Outcome.MISSING
     assert item.check(Evidence(observed=Observed("timeout", message="t"), expected=v(1.0))).outcome == Outcome.TIMEOUT
     assert item.check(Evidence(observed=Observed("raised", message="e"), expected=v(1.0))).outcome == Outcome.ERROR
+
+
+@pytest.mark.parametrize(("credit", "outcome"), [(1.0, Outcome.CORRECT), (0.5, Outcome.PARTIAL), (0.0, Outcome.WRONG)])
+def test_an_alternates_credit_means_the_same_outcome_for_every_kind(credit: float, outcome: Outcome) -> None:
+    alternate = Alternate(name="other", credit=credit, feedback="the other convention", reference="X")
+    number = NumberItem(name="N", alternates=[alternate])
+    assert number.check(Evidence(seen(2.0), v(1.0), alternates=[(alternate, v(2.0))])).outcome == outcome
+    choice = ChoiceItem(name="C", options=["a", "b"], alternates=[alternate])
+    assert choice.check(Evidence(seen("b"), v("a"), alternates=[(alternate, v("b"))])).outcome == outcome
+    verdict = alternate.verdict()
+    assert (verdict.outcome, verdict.fraction, verdict.feedback) == (outcome, credit, ["the other convention"])

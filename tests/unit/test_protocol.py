@@ -17,9 +17,9 @@ from grader.execute import SubmissionJob
 from grader.harness import child
 from grader.limits import BATCH_SECONDS, OVERRUN_TOLERANCE, STARTUP_GRACE, VALUE_SECONDS
 from grader.load import Submission
-from grader.plan import SharedSteps, Step
 from grader.protocol import FrameReader, FrameTooLarge, StepStatus, encode_frame
 from grader.sandbox.pool import RunExit
+from grader.steps import SharedSteps, Step
 
 CALL_LIMIT = 3.0
 KILLED = RunExit(code=-9, killed=False)
