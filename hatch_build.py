@@ -1,4 +1,4 @@
-"""Build hook: the wheel ships the rubrics without their ``alternates``.
+"""Build hook: the wheel ships the rubrics without their ``alternates``, and their profiles.
 
 Students install the wheel for the self-test, which needs each item's name, kind, shape and
 points, never the partial-credit conventions: an alternate's feedback hints at answers. The
@@ -39,11 +39,14 @@ class RubricBuildHook(BuildHookInterface):
         if version == "editable":
             return  # an editable install imports grader from the checkout, next to rubrics/
         self._staging = Path(tempfile.mkdtemp(prefix="grader-rubrics-"))
-        for source in sorted(Path(self.root, "rubrics").glob("*.toml")):
+        rubrics = Path(self.root, "rubrics")
+        for source in sorted(rubrics.glob("*.toml")):
             stripped = self._staging / source.name
             stripped.write_text(strip_alternates(source.read_text(encoding="utf-8"), source.name),
                                 encoding="utf-8")
             build_data["force_include"][str(stripped)] = f"{PACKAGED}/{source.name}"
+        for profile in sorted(rubrics.glob("*.py")):  # an assignment's profile: code, no answers
+            build_data["force_include"][str(profile)] = f"{PACKAGED}/{profile.name}"
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         if self._staging is not None:

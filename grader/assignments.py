@@ -6,6 +6,7 @@ rubric models (pydantic and numpy, half a second).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import tomllib
@@ -41,10 +42,48 @@ def load_rubric(assignment: str, override: Path | None = None) -> Rubric:
         if loaded.assignment != assignment:
             raise UsageError(f"{override} is the rubric of {loaded.assignment!r}, not {assignment!r}")
         return loaded
+    return rubric_module.load(rubric_path(assignment))
+
+
+def rubric_path(assignment: str, override: Path | None = None) -> Path:
+    """The rubric file of ``assignment``: ``override`` if given, else the shipped one."""
+    if override is not None:
+        return override
     known = available()
     if assignment not in known:
         raise UsageError(f"unknown assignment {assignment!r}; known: {', '.join(known) or 'none'}")
-    return rubric_module.load(known[assignment])
+    return known[assignment]
+
+
+def profile_source(assignment: str, override: Path | None = None) -> str:
+    """The source of the assignment's profile, the ``.py`` beside its rubric ("" if none)."""
+    from grader.profile import source_of
+
+    return source_of(rubric_path(assignment, override))
+
+
+def install_profile(assignment: str, override: Path | None = None) -> str:
+    """Install the assignment's profile in this process; its source (to hand to the workers)."""
+    from grader.profile import install
+
+    source = profile_source(assignment, override)
+    install(assignment, source)
+    return source
+
+
+@functools.cache
+def implementation_files() -> frozenset[str]:
+    """The implementation modules (``<module>.py``) of every shipped rubric, read without
+    validating: a file of one of these names is never a folder's theory module."""
+    found = set()
+    for path in available().values():
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("implementation")
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            continue
+        if isinstance(table, dict) and isinstance(table.get("module"), str):
+            found.add(f"{table['module']}.py")
+    return frozenset(found)
 
 
 def default_solutions() -> Path | None:

@@ -1,4 +1,4 @@
-"""Finding torch autograd in the code reachable from named roots (e.g. ``MLP`` and the losses).
+"""Finding torch autograd in the code reachable from named roots (a network class, its losses).
 
 Runs in the trusted parent on the submission's source text, so nothing the submission does
 at run time can hide from it. From each root (a top-level class or function) it follows
@@ -35,7 +35,7 @@ MARKERS = ("backward", "autograd", "requires_grad", "grad_fn", "exec", "Imperati
 
 
 def autograd_uses(sources: Iterable[str], roots: Iterable[str]) -> list[str]:
-    """``"MLP.backward"``-style names of the reachable functions that use autograd, sorted."""
+    """``"Net.backward"``-style names of the reachable functions that use autograd, sorted."""
     texts = [_normalized(text) for text in sources]
     if not any(any(marker in text for marker in MARKERS) for text in texts):
         return []  # the common case: no marker anywhere, so nothing to parse
@@ -67,7 +67,7 @@ Definitions = dict[str, list[tuple[str, ast.AST]]]
 def _definitions(trees: list[ast.Module]) -> Definitions:
     """Every top-level function and class, and every method, by the name code calls it by.
 
-    Top-level statements that rebind a name (``MLP.backward = helper``, ``mse_loss = f``) are
+    Top-level statements that rebind a name (``Net.backward = helper``, ``loss = f``) are
     kept under that name too, so what they assign is followed.
     """
     found: Definitions = {}
@@ -169,7 +169,7 @@ def _uses_autograd(node: ast.AST, aliases: set[str], classes: set[str]) -> bool:
 
 
 def _own_method(node: ast.Attribute, classes: set[str]) -> bool:
-    """``self.backward``, ``MLP.backward`` or ``super().backward``: a method of the submission's
+    """``self.backward``, ``Net.backward`` or ``super().backward``: a method of the submission's
     own class, not autograd's."""
     base = node.value
     return (isinstance(base, ast.Name) and base.id in classes) or (

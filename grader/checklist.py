@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from grader import values
-from grader.assignments import load_rubric
+from grader.assignments import install_profile, load_rubric
 from grader.errors import UsageError
 from grader.execute import SubmissionJob
 from grader.exitcodes import ExitCode
@@ -22,10 +22,10 @@ from grader.kinds.base import ItemBase
 from grader.limits import RunLimits
 from grader.load import Submission
 from grader.plan import item_steps, load_steps
+from grader.profile import checks as checks_for
 from grader.protocol import StepResult, StepStatus
 from grader.rubric import Rubric
 from grader.sandbox.pool import Pool
-from grader.selfchecks import checks_for
 from grader.steps import SharedSteps, Step
 
 DISCLAIMER = ("Passing the self-test is not a grade: it checks that your answers load, have the "
@@ -68,7 +68,8 @@ def run(sub: Submission, name: str, pool: Pool, question: str | None, out: TextI
     """Run ``sub`` on the started ``pool`` and print its checklist; the exit code."""
     rubric = load_rubric(name)
     check_question(rubric, question)
-    job = SubmissionJob(sub, load_steps(sub, rubric), SharedSteps.of(plan(rubric, question)),
+    profile = install_profile(name)
+    job = SubmissionJob(sub, load_steps(sub, rubric), SharedSteps.of(plan(rubric, question), name, profile),
                         timeout=120.0, limits=SELFTEST_LIMITS)
     list(pool.process([job]))
     steps = job.steps
@@ -187,6 +188,8 @@ def check_namespace(question: str | None = None, namespace: dict[str, Any] | Non
         return False
     rubric = load_rubric(name)
     check_question(rubric, question)
+    install_profile(name)
     steps = plan(rubric, question)
-    results = run_steps(ns, steps)
+    implementation = (rubric.implementation.module, rubric.implementation.names) if rubric.implementation else None
+    results = run_steps(ns, steps, implementation)
     return _print(rubric, question, steps, results, f"this notebook ({name})", out, []) == ExitCode.OK

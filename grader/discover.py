@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from grader import names
+from grader.assignments import implementation_files
 from grader.errors import SubmissionPathError
 
 SUFFIXES = (".py", ".ipynb")
@@ -72,9 +73,10 @@ def discover(paths: list[Path], scratch: Path, out: Path | None = None) -> Disco
             _entries(folder, f"{path}/{inside}".rstrip("/"), skip, found)
         elif path.is_dir() and not path.is_symlink():
             _entries(path, str(path), skip, found)
-            if (path / "mlp.py").is_file():
-                found.notes.append(f"{path} holds mlp.py, so it may be one student's nyu-hw1 folder; each file "
-                                   "in a PATH folder is graded as its own submission: pass the folder above it")
+            for module in sorted(implementation_files() & {child.name for child in path.iterdir()}):
+                found.notes.append(f"{path} holds {module}, an implementation module, so it may be one student's "
+                                   "folder; each file in a PATH folder is graded as its own submission: pass the "
+                                   "folder above it")
         else:
             found.found.append(_one(path, str(path)))
     _name(found)

@@ -20,8 +20,6 @@ from grader.protocol import StepResult, StepStatus
 from grader.report import ItemReport, QuestionReport, SubmissionReport, round_points
 from grader.rubric import Rubric
 
-AUTOGRAD_ROOTS = ("MLP", "mse_loss", "bce_loss")
-
 
 @dataclass
 class Context:
@@ -38,7 +36,8 @@ def grade(ctx: Context, sub: Submission, job: SubmissionJob | None) -> Submissio
         raise SandboxError(job.harness_error)  # the grader's failure: never scored as the student's
     load_error = sub.error or (job and _module_error(sub, job)) or None
     steps = _index(job) if job else {}
-    autograd = _static_autograd(sub) if ctx.rubric.solutions.implementation else ""
+    roots = {item.lookup for _, item, _ in ctx.rubric.items() if item.watches_autograd}
+    autograd = _static_autograd(sub, roots) if roots else ""
     questions = []
     costs: dict[str, list[str]] = defaultdict(list)  # a failed cell -> the items it left undefined
     for question in ctx.rubric.questions:
@@ -165,12 +164,12 @@ def _module_error(sub: Submission, job: SubmissionJob) -> str:
     return _load_problem(job, first) if first is not None else ""
 
 
-def _static_autograd(sub: Submission) -> str:
-    """Names the functions reachable from MLP and the loss functions that use autograd."""
+def _static_autograd(sub: Submission, roots: set[str]) -> str:
+    """Names the functions reachable from ``roots`` (the items that watch autograd) that use it."""
     sources = [cell.source for cell in sub.cells if cell.kind == "code"]
     sources += [data.decode("utf-8", "replace") for name, data in sub.files.items()
                 if name.endswith(".py") and name != sub.entry]
-    found = autograd_uses(sources, AUTOGRAD_ROOTS)
+    found = autograd_uses(sources, sorted(roots))
     return f"autograd used in {', '.join(found)}" if found else ""
 
 

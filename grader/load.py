@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.assignments import implementation_files
 from grader.names import SKIPPED
 from grader.notebook import Cell, NotebookError, parse
 
@@ -145,7 +146,7 @@ def _find_entry(sub: Submission, *, single: bool, pair_in: Path | None = None) -
         sub.entry = sources[0]
         return
     setting = [n for n in sources if sniff_assignment(sub.files[n])]
-    candidates = setting or [n for n in sources if n != "mlp.py"]
+    candidates = setting or [n for n in sources if n not in implementation_files()]
     if pair_in is not None and _is_pair(candidates):
         newer = max(candidates, key=lambda name: (pair_in / name).stat().st_mtime)
         sub.warnings.append(f"both {' and '.join(sorted(candidates))} set ASSIGNMENT: checking {newer}, the one "

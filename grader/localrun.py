@@ -22,12 +22,16 @@ from grader.steps import Step
 NONCE = "local"
 
 
-def run_steps(namespace: dict[str, Any], steps: list[Step]) -> dict[int, StepResult]:
-    """Each step's result; a step that hangs or kills its child is reported and skipped."""
+def run_steps(namespace: dict[str, Any], steps: list[Step],
+              implementation: tuple[str, list[str]] | None = None) -> dict[int, StepResult]:
+    """Each step's result; a step that hangs or kills its child is reported and skipped.
+
+    ``implementation``: the rubric's implementation module and its names (see ``Namespaces.live``).
+    """
     results: dict[int, StepResult] = {}
     todo = list(range(len(steps)))
     while todo:
-        failed = _one_child(namespace, steps, todo, results)
+        failed = _one_child(namespace, steps, todo, results, implementation)
         if failed is None:
             break
         results[failed] = StepResult(StepStatus.TIMEOUT, message=f"did not finish within {steps[failed].limit:g} s")
@@ -36,12 +40,12 @@ def run_steps(namespace: dict[str, Any], steps: list[Step]) -> dict[int, StepRes
 
 
 def _one_child(namespace: dict[str, Any], steps: list[Step], todo: list[int],
-               results: dict[int, StepResult]) -> int | None:
+               results: dict[int, StepResult], implementation: tuple[str, list[str]] | None) -> int | None:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         os.close(read_fd)
-        _child(namespace, steps, todo, write_fd)
+        _child(namespace, steps, todo, write_fd, implementation)
     os.close(write_fd)
     try:
         return _collect(read_fd, steps, todo, results)
@@ -54,13 +58,14 @@ def _one_child(namespace: dict[str, Any], steps: list[Step], todo: list[int],
         os.waitpid(pid, 0)
 
 
-def _child(namespace: dict[str, Any], steps: list[Step], todo: list[int], fd: int) -> None:  # pragma: no cover
+def _child(namespace: dict[str, Any], steps: list[Step], todo: list[int], fd: int,
+           implementation: tuple[str, list[str]] | None) -> None:  # pragma: no cover
     try:
         from grader.harness.child import Discard, FrameWriter, Namespaces, run_steps
 
         sys.stdout = sys.stderr = Discard()
         signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(_timeout()))
-        run_steps([s.wire() for s in steps], todo, Namespaces.live(namespace), FrameWriter(fd, NONCE))
+        run_steps([s.wire() for s in steps], todo, Namespaces.live(namespace, implementation), FrameWriter(fd, NONCE))
     finally:
         os._exit(0)
 

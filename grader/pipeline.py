@@ -205,7 +205,7 @@ def matching_workers(run: Run, pool: Pool | None, scratch: Path) -> Pool | None:
 
 def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, solutions: Path | None) -> Assignment:
     from grader import grade
-    from grader.assignments import load_rubric
+    from grader.assignments import install_profile, load_rubric
     from grader.plan import item_steps
     from grader.reference import compute
     from grader.steps import SharedSteps
@@ -213,9 +213,25 @@ def _prepare(assignment: str, opts: CheckOptions, seed: int, torch: bool, soluti
     rubric = load_rubric(assignment, opts.rubric)
     if solutions is None:
         raise SolutionsError("no solutions folder: pass --solutions DIR (the reference solver)")
+    profile = install_profile(assignment, opts.rubric)  # its harnesses run the reference too
+    _check_harnesses(rubric, opts.rubric)
     expected = compute(rubric, solutions, seed, torch=torch)
     probes = {key: e.probes for key, e in expected.items()}
-    return Assignment(grade.Context(rubric, expected, torch), SharedSteps.of(item_steps(rubric, probes, set(expected))))
+    steps = item_steps(rubric, probes, set(expected))
+    return Assignment(grade.Context(rubric, expected, torch), SharedSteps.of(steps, assignment, profile))
+
+
+def _check_harnesses(rubric: Rubric, override: Path | None) -> None:
+    """Every harness a function item names is the built-in ``call`` or its profile's."""
+    from grader.assignments import rubric_path
+    from grader.profile import HARNESSES
+
+    for question, item, _ in rubric.items():
+        harness = getattr(item, "harness", "call")
+        if harness != "call" and harness not in HARNESSES:
+            path = rubric_path(rubric.assignment, override)
+            raise UsageError(f"{path}: {question.id}/{item.name} names the harness {harness!r}, which the "
+                             f"profile {path.with_suffix('.py').name} does not define")
 
 
 # -- grade --------------------------------------------------------------------------------------

@@ -13,8 +13,6 @@ from grader.probes import Probe
 from grader.rubric import Rubric
 from grader.steps import SharedSteps, Step
 
-IMPLEMENTATION_MODULE = "mlp"
-
 
 def item_steps(rubric: Rubric, probes: dict[str, list[Probe]], gradable: set[str]) -> list[Step]:
     """What the child does for every gradable item, in rubric order (each kind says what)."""
@@ -36,9 +34,9 @@ def load_steps(sub: Submission, rubric: Rubric) -> list[Step]:
             body = {"op": "cell", "source": cell.source, "filename": _filename(sub, cell.filename)}
         label = f"cell {cell.number}" if sub.is_notebook else sub.entry
         steps.append(Step(body, rubric.cell_timeout, cell=cell.number, label=label))
-    if rubric.solutions.implementation:
-        steps.append(Step({"op": "import", "module": IMPLEMENTATION_MODULE}, rubric.cell_timeout, cell=-1,
-                          label=f"{IMPLEMENTATION_MODULE}.py"))
+    if rubric.implementation is not None:
+        module = rubric.implementation.module
+        steps.append(Step({"op": "import", "module": module}, rubric.cell_timeout, cell=-1, label=f"{module}.py"))
     return steps
 
 

@@ -55,7 +55,7 @@ def _run_torch_as_the_workers_do() -> None:
 
     The same code then sums in the same order and gives the same bits, so a correct
     submission's outputs equal the reference's byte for byte: the check's fast path. With
-    torch's default threads a fifth of the MLP probes took the slow comparison (2 ms each).
+    torch's default threads a fifth of the network probes took the slow comparison (2 ms each).
     """
     torch_module = sys.modules.get("torch")
     if torch_module is not None:

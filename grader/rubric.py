@@ -57,6 +57,16 @@ class Solutions(Frozen):
     implementation: str = Field(default="", description="File name of the reference implementation.")
 
 
+class Implementation(Frozen):
+    """The module a student writes beside the theory module (a network's class in its own file, say)."""
+
+    module: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                        description="Its name, without .py: a folder submission's file `<module>.py`.")
+    names: list[str] = Field(
+        min_length=1, description="The names it defines. A theory module (a notebook, say) that defines "
+        "them itself is the implementation too.")
+
+
 class Rubric(Frozen):
     """A whole assignment's rubric."""
 
@@ -68,6 +78,8 @@ class Rubric(Frozen):
         default=10.0, gt=0, description="Seconds allowed per notebook cell or module import."
     )
     questions: list[Question] = Field(min_length=1, description="The questions, in report order.")
+    implementation: Implementation | None = Field(
+        default=None, description="The module students write beside the theory module, if any.")
 
     @model_validator(mode="after")
     def _unique(self) -> Rubric:

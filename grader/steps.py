@@ -23,7 +23,7 @@ class Step:
     item: str = ""
     probe: int = -1
     cell: int = 0
-    label: str = ""  # how feedback names the step: "cell 3", "jhu_hw3.py", "reading `Q2B_GRADS`"
+    label: str = ""  # how feedback names the step: "cell 3", "hw3.py", "reading `GRADS`"
 
     @property
     def is_load(self) -> bool:
@@ -40,7 +40,8 @@ def read_step(key: str, name: str, source: str) -> Step:
 
 @dataclass(frozen=True)
 class SharedSteps:
-    """Item steps that every submission of a run shares, sent to each worker once.
+    """Item steps that every submission of an assignment shares, sent to each worker once with
+    the assignment's profile (``grader.profile``), which the worker installs.
 
     They hold probe inputs only (never an expected output), so a warm worker may keep them.
     """
@@ -50,6 +51,7 @@ class SharedSteps:
     data: bytes
 
     @classmethod
-    def of(cls, steps: list[Step]) -> SharedSteps:
-        data = json.dumps([step.wire() for step in steps]).encode()
+    def of(cls, steps: list[Step], assignment: str = "", profile: str = "") -> SharedSteps:
+        data = json.dumps({"assignment": assignment, "profile": profile,
+                           "steps": [step.wire() for step in steps]}).encode()
         return cls(hashlib.sha256(data).hexdigest()[:16], steps, data)

@@ -80,13 +80,15 @@ def test_wheel_ships_every_rubric_without_its_alternates(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as bundle:
         packaged = {n.removeprefix(PACKAGED): bundle.read(n).decode() for n in bundle.namelist()
                     if n.startswith(PACKAGED)}
-    assert set(packaged) == {path.name for path in RUBRICS}
+    assert {name for name in packaged if name.endswith(".toml")} == {path.name for path in RUBRICS}
+    profiles = "".join(text for name, text in packaged.items() if name.endswith(".py"))
     hints = 0
     for path in RUBRICS:
         complete, text = tomllib.loads(path.read_text()), packaged[path.name]
         assert "alternates" not in text, path.name
         for alternate in alternates_of(complete):
-            assert alternate["feedback"] not in text and alternate["reference"] not in text, alternate
+            for shipped in (text, profiles):
+                assert alternate["feedback"] not in shipped and alternate["reference"] not in shipped, alternate
             hints += 1
         assert tomllib.loads(text) == without_alternates(complete), path.name
     assert hints, "the checkout's rubrics have no alternates: this test checks nothing"
@@ -176,3 +178,10 @@ def test_strip_refuses_what_it_cannot_remove_exactly(strip: Callable[[str], str]
     text = ITEM + '    probes = { random = 2, alternates = [] }\n'
     with pytest.raises(ValueError, match="cannot remove the alternates"):
         strip(text)
+
+
+def test_the_wheel_ships_every_profile_as_it_is(wheel: Path) -> None:
+    """The self-test runs an assignment's checks and harnesses in the student's sandbox."""
+    with zipfile.ZipFile(wheel) as archive:
+        for profile in sorted((ROOT / "rubrics").glob("*.py")):
+            assert archive.read(f"grader/_rubrics/{profile.name}") == profile.read_bytes()

@@ -66,13 +66,19 @@ class Namespaces:
         self.timed_out: set[str] = set()
 
     @classmethod
-    def live(cls, namespace: dict[str, Any]) -> Namespaces:
-        """A notebook's own namespace, for ``grader.check()``."""
+    def live(cls, namespace: dict[str, Any], implementation: tuple[str, list[str]] | None = None) -> Namespaces:
+        """A notebook's own namespace, for ``grader.check()``. ``implementation`` is the rubric's
+        implementation module and the names it defines: the notebook may define them itself, or
+        have imported the module."""
         spaces = cls.__new__(cls)
         spaces.workdir = os.getcwd()
         spaces.theory = namespace
-        implementation = sys.modules.get("mlp")
-        spaces.implementation = vars(implementation) if implementation and "MLP" not in namespace else None
+        spaces.implementation = None
+        if implementation is not None:
+            module, names = implementation
+            imported = sys.modules.get(module)
+            if imported is not None and not any(name in namespace for name in names):
+                spaces.implementation = vars(imported)
         spaces.timed_out = set()
         return spaces
 
@@ -114,12 +120,16 @@ def run(fd_in: int, fd_out: int, workdir: str, shared: dict[str, list[dict[str, 
     os._exit(0)
 
 
-def prebuild(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Decode every call step's arguments once, before children are forked from this process."""
-    for step in steps:
+def prebuild(shared: dict[str, Any]) -> list[dict[str, Any]]:
+    """Install the assignment's profile, and decode every call step's arguments once, before
+    children are forked from this process."""
+    from grader.profile import install
+
+    install(shared["assignment"], shared["profile"])
+    for step in shared["steps"]:
         if step.get("op") == "call":
             step["prebuilt"] = arguments(step["probe"])
-    return steps
+    return list(shared["steps"])
 
 
 def run_steps(steps: list[dict[str, Any]], order: list[int], spaces: Namespaces, writer: FrameWriter,
@@ -242,9 +252,9 @@ def _import_implementation(step: dict[str, Any], spaces: Namespaces) -> dict[str
 
 
 def _selfcheck(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
-    from grader.selfchecks import checks_for
+    from grader.profile import checks
 
-    check = checks_for(step["assignment"])[step["index"]]
+    check = checks(step["assignment"])[step["index"]]
     implementation = spaces.implementation if spaces.implementation is not None else spaces.theory
     extra = {"tolerance": tuple(step["tolerance"])} if check.compares else {}
     try:

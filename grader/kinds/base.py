@@ -78,7 +78,8 @@ class ItemBase(Frozen, abc.ABC):
     source: str = Field(
         default="theory",
         description="Where the name lives: `theory` (the module with ASSIGNMENT) or "
-        "`implementation` (mlp.py, or the theory module when it defines the class).",
+        "`implementation` (the rubric's implementation module, or the theory module when it defines "
+        "its names).",
     )
 
     @property

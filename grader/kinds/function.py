@@ -41,7 +41,7 @@ class FunctionItem(ItemBase):
     target: str = Field(default="", description="Name looked up, when it differs from `name`.")
     harness: str = Field(
         default="call", description="How the target is exercised: `call` calls target(*args); any other "
-        "name is a harness the assignment's profile registers (e.g. `mlp` runs a scenario of a class)."
+        "name is a harness the assignment's profile registers (e.g. one that runs a scenario of a class)."
     )
     scenario: str | None = Field(
         default=None, description="For a profile's harness: which part of the target is exercised."

@@ -42,7 +42,8 @@ def row(report: SubmissionReport, columns: tuple[QuestionColumn, ...]) -> list[s
         question = by_id.get(column.id)
         if question is None:
             cells.append("")
-        elif question.items and all(i.outcome == "not-gradable" for i in question.items if not i.manual):
+        elif (automatic := [i for i in question.items if not i.manual]) and all(
+                i.outcome == "not-gradable" for i in automatic):
             cells.append("n/a")
         else:
             cells.append(points_text(question.points))

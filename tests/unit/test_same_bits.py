@@ -29,6 +29,8 @@ AS_A_WORKER = """
 import json, sys
 from grader.sandbox import worker
 worker._preload(torch=True)
+from grader.assignments import install_profile
+install_profile("nyu-hw1")  # a worker installs it from the steps it is sent
 from grader.harness.calls import call
 from grader.reference import load_module
 from pathlib import Path

@@ -1,19 +1,27 @@
-"""mit-backprop: each error and derivative checked against finite differences of a scalar cost."""
+"""The profile of mit-backprop: self-test checks of each error and derivative against finite differences of a scalar cost.
+
+Loaded by the grader next to ``mit-backprop.toml`` (see ``grader.profile``). Its checks use only what the
+homework states, never the reference solver, and report pass or fail and a next step, never a value.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
 from grader.harness.callables import sigmoid_prime
-from grader.selfchecks import Check, Namespace, Outcome, Tolerance
-from grader.selfchecks.fd import (
+from grader.profile import Profile
+from grader.selfcheck import (
+    CheckResult,
+    Namespace,
+    SelfCheck,
+    Tolerance,
     agrees,
     bind,
     consistent,
+    derivative_check,
     function,
     gradient,
     sigmoid,
-    sigmoid_prime_check,
     verdict,
 )
 
@@ -25,7 +33,7 @@ def _rng() -> np.random.Generator:
     return np.random.default_rng(RNG_SEED)
 
 
-def _delta_last(ns: Namespace, impl: Namespace) -> Outcome:
+def _delta_last(ns: Namespace, impl: Namespace) -> CheckResult:
     f = function(ns, "delta_last")
     if f is None:
         return None, "delta_last is not written yet"
@@ -37,7 +45,7 @@ def _delta_last(ns: Namespace, impl: Namespace) -> Outcome:
                    "delta^L is the elementwise product of dC/da^L and f'(z^L).")
 
 
-def _delta_hidden(ns: Namespace, impl: Namespace) -> Outcome:
+def _delta_hidden(ns: Namespace, impl: Namespace) -> CheckResult:
     f = function(ns, "delta_hidden")
     if f is None:
         return None, "delta_hidden is not written yet"
@@ -49,7 +57,7 @@ def _delta_hidden(ns: Namespace, impl: Namespace) -> Outcome:
                    "Propagate with the transpose of W_next, then multiply by f'(z^l) elementwise.")
 
 
-def _dc_dw(ns: Namespace, impl: Namespace) -> Outcome:
+def _dc_dw(ns: Namespace, impl: Namespace) -> CheckResult:
     f = function(ns, "dC_dw")
     if f is None:
         return None, "dC_dw is not written yet"
@@ -61,7 +69,7 @@ def _dc_dw(ns: Namespace, impl: Namespace) -> Outcome:
                    "dC/dw^l_jk is delta^l_j a^(l-1)_k: an outer product of shape (len(delta), len(a_prev)).")
 
 
-def _dc_db(ns: Namespace, impl: Namespace) -> Outcome:
+def _dc_db(ns: Namespace, impl: Namespace) -> CheckResult:
     f = function(ns, "dC_db")
     if f is None:
         return None, "dC_db is not written yet"
@@ -72,12 +80,17 @@ def _dc_db(ns: Namespace, impl: Namespace) -> Outcome:
                    "dC/db^l_j is delta^l_j.")
 
 
+def _sigmoid_prime(ns: Namespace) -> CheckResult:
+    return derivative_check(ns, "sigmoid_prime", sigmoid, "the sigmoid",
+                            "Use a form of sigma(z)(1 - sigma(z)) that does not overflow for large |z|.")
+
+
 def _net_cost(p: np.ndarray, x: float, t: float) -> float:
     w1, w2, b = p
     return float(0.5 * (sigmoid(w2 * max(w1 * x, 0.0) + b) - t) ** 2)
 
 
-def _simple_net(ns: Namespace, impl: Namespace) -> Outcome:
+def _simple_net(ns: Namespace, impl: Namespace) -> CheckResult:
     f = function(ns, "simple_net_grads")
     if f is None:
         return None, "simple_net_grads is not written yet"
@@ -90,7 +103,7 @@ def _simple_net(ns: Namespace, impl: Namespace) -> Outcome:
                    "Backpropagate through the sigmoid, then w2, then the ReLU and w1.")
 
 
-def _reported_grads(ns: Namespace, impl: Namespace, tolerance: Tolerance) -> Outcome:
+def _reported_grads(ns: Namespace, impl: Namespace, tolerance: Tolerance) -> CheckResult:
     f = function(ns, "simple_net_grads")
     if f is None or ns.get("SIMPLE_NET_GRADS") is None:
         return None, "SIMPLE_NET_GRADS and simple_net_grads are needed for this check"
@@ -99,7 +112,7 @@ def _reported_grads(ns: Namespace, impl: Namespace, tolerance: Tolerance) -> Out
                    "Recompute SIMPLE_NET_GRADS with your function, or fix whichever is wrong.")
 
 
-def _sgd(ns: Namespace, impl: Namespace) -> Outcome:
+def _sgd(ns: Namespace, impl: Namespace) -> CheckResult:
     f = function(ns, "sgd_update")
     if f is None:
         return None, "sgd_update is not written yet"
@@ -112,13 +125,14 @@ def _sgd(ns: Namespace, impl: Namespace) -> Outcome:
 
 
 CHECKS = [
-    Check("error-last", "delta_last gradient check", _delta_last),
-    Check("error-hidden", "delta_hidden gradient check", _delta_hidden),
-    Check("param-derivatives", "dC_dw gradient check", _dc_dw),
-    Check("param-derivatives", "dC_db gradient check", _dc_db),
-    Check("activations", "sigmoid_prime gradient check", lambda ns, impl: sigmoid_prime_check(ns)),
-    Check("simple-network", "simple_net_grads gradient check", _simple_net),
-    Check("simple-network", "SIMPLE_NET_GRADS consistency", _reported_grads, compares="SIMPLE_NET_GRADS"),
-    Check("sgd", "sgd_update descent check", _sgd),
+    SelfCheck("error-last", "delta_last gradient check", _delta_last),
+    SelfCheck("error-hidden", "delta_hidden gradient check", _delta_hidden),
+    SelfCheck("param-derivatives", "dC_dw gradient check", _dc_dw),
+    SelfCheck("param-derivatives", "dC_db gradient check", _dc_db),
+    SelfCheck("activations", "sigmoid_prime gradient check", lambda ns, impl: _sigmoid_prime(ns)),
+    SelfCheck("simple-network", "simple_net_grads gradient check", _simple_net),
+    SelfCheck("simple-network", "SIMPLE_NET_GRADS consistency", _reported_grads, compares="SIMPLE_NET_GRADS"),
+    SelfCheck("sgd", "sgd_update descent check", _sgd),
 ]
 
+PROFILE = Profile(checks=CHECKS)

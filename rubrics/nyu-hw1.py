@@ -1,5 +1,9 @@
-"""nyu-hw1: param_grads and jacobians against finite differences of the student's own forward pass
-and loss, and the MLP against torch autograd on the course's three public tests."""
+"""The profile of nyu-hw1: the MLP harness, and self-test checks of param_grads and jacobians against
+finite differences of the student's own forward pass and loss, and of the MLP against torch autograd.
+
+Loaded by the grader next to ``nyu-hw1.toml`` (see ``grader.profile``). Its checks use only what the
+homework states, never the reference solver, and report pass or fail and a next step, never a value.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,19 @@ from typing import Any
 
 import numpy as np
 
-from grader.selfchecks import Check, Namespace, Outcome
-from grader.selfchecks.fd import ACTIVATIONS, agrees, bind, function, gradient, verdict
+from grader.harness.calls import fresh, note_autograd
+from grader.profile import Profile
+from grader.selfcheck import (
+    ACTIVATIONS,
+    CheckResult,
+    Namespace,
+    SelfCheck,
+    agrees,
+    bind,
+    function,
+    gradient,
+    verdict,
+)
 
 RNG_SEED = 1008
 CONFIGS = [("relu", "identity", "mse", "1.2c"), ("sigmoid", "sigmoid", "mse", "1.3a"),
@@ -25,8 +40,8 @@ def _sample(rng: np.random.Generator, loss: str) -> tuple[np.ndarray, np.ndarray
     return rng.normal(size=n), y, params
 
 
-def _param_grads(f: str, g: str, loss: str, question: str) -> Check:
-    def run(ns: Namespace, impl: Namespace) -> Outcome:
+def _param_grads(f: str, g: str, loss: str, question: str) -> SelfCheck:
+    def run(ns: Namespace, impl: Namespace) -> CheckResult:
         grads, forward, value = (function(ns, n) for n in ("param_grads", "forward_pass", "loss_value"))
         if grads is None or forward is None or value is None:
             return None, "param_grads, forward_pass and loss_value are all needed for this check"
@@ -41,11 +56,11 @@ def _param_grads(f: str, g: str, loss: str, question: str) -> Check:
         return verdict(ok, f"param_grads ({f}, {g}, {loss}) agrees with finite differences of your "
                        "loss_value(forward_pass(...))",
                        "Check each gradient's shape and the chain rule; loss_value and forward_pass must be right too.")
-    return Check(question, f"param_grads {f}/{g}/{loss}", run)
+    return SelfCheck(question, f"param_grads {f}/{g}/{loss}", run)
 
 
-def _jacobians(f: str, g: str, loss: str, question: str) -> Check:
-    def run(ns: Namespace, impl: Namespace) -> Outcome:
+def _jacobians(f: str, g: str, loss: str, question: str) -> SelfCheck:
+    def run(ns: Namespace, impl: Namespace) -> CheckResult:
         jac, forward, value = (function(ns, n) for n in ("jacobians", "forward_pass", "loss_value"))
         if jac is None or forward is None or value is None:
             return None, "jacobians, forward_pass and loss_value are all needed for this check"
@@ -60,7 +75,7 @@ def _jacobians(f: str, g: str, loss: str, question: str) -> Check:
         ok = isinstance(got, dict) and all(k in got and agrees(v, got[k]) for k, v in expected.items())
         return verdict(ok, f"jacobians ({f}, {g}, {loss}) agree with finite differences of f, g and your loss_value",
                        "dz2_dz1 and dyhat_dz3 are square matrices (diagonal here); dl_dyhat is a 1 x K row.")
-    return Check(question, f"jacobians {f}/{g}/{loss}", run)
+    return SelfCheck(question, f"jacobians {f}/{g}/{loss}", run)
 
 
 def _jacobian(fn: Any, z: np.ndarray) -> np.ndarray:
@@ -71,7 +86,7 @@ def _entry(v: np.ndarray, fn: Any, i: int) -> float:
     return float(fn(v)[i])
 
 
-def _mlp(ns: Namespace, impl: Namespace) -> Outcome:
+def _mlp(ns: Namespace, impl: Namespace) -> CheckResult:
     try:
         import torch
     except ImportError:
@@ -107,5 +122,32 @@ def _course_test(torch: Any, cls: Any, losses: dict[str, Any], n_in: int, hidden
 CHECKS = [
     *[_param_grads(*config) for config in CONFIGS],
     *[_jacobians(*config) for config in CONFIGS],
-    Check("impl-backward", "MLP course tests", _mlp),
+    SelfCheck("impl-backward", "MLP course tests", _mlp),
 ]
+
+
+# -- the harness: how the course uses its MLP class ------------------------------------------------
+
+PARAMETERS = ("W1", "b1", "W2", "b2")
+GRADS = ("dJdW1", "dJdb1", "dJdW2", "dJdb2")
+
+
+def mlp(cls: Any, kw: dict[str, Any], scenario: str | None) -> Any:
+    """Build the network, load its parameters, run forward, then backward, then clear, as asked."""
+    net = cls(kw["n_in"], kw["hidden"], kw["f"], kw["hidden"], kw["n_out"], kw["g"])
+    for name in PARAMETERS:
+        param = net.parameters[name]
+        if tuple(param.shape) != tuple(kw[name].shape):
+            raise ValueError(f"parameters[{name!r}] has shape {tuple(param.shape)}, expected {tuple(kw[name].shape)}")
+        param.copy_(kw[name])
+    y_hat = net.forward(kw["x"])
+    if scenario in (None, "forward"):
+        return y_hat
+    net.backward(kw["dJdy_hat"])
+    if scenario == "clear":
+        net.clear_grad_and_cache()
+    note_autograd([y_hat, *(net.parameters[name] for name in PARAMETERS)])
+    return {name: fresh(net.grads[name]) for name in GRADS}
+
+
+PROFILE = Profile(harnesses={"mlp": mlp}, checks=CHECKS)

@@ -1,13 +1,44 @@
-"""Central finite differences and the comparison the self-test uses."""
+"""Self-test consistency checks, and what an assignment's profile needs to write them.
+
+A check compares the student's own functions and values with what the homework itself defines
+(its losses, its networks), by finite differences: never with the reference solver, so the
+self-test cannot print an answer it does not have. It returns ``(passed, message)``: passed is
+True, False (with the next step to take in the message), or None when it cannot run yet.
+
+An assignment's profile (``grader.profile``) lists its checks; the child runs them by index.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from grader.selfchecks import Namespace, Outcome
+__all__ = ["ACTIVATIONS", "CheckResult", "Namespace", "SelfCheck", "Tolerance", "agrees", "bind", "consistent",
+           "derivative_check", "function", "gradient", "sigmoid", "verdict"]
+
+Namespace = dict[str, Any]
+CheckResult = tuple[bool | None, str]  # (passed, message); None means "cannot check yet"
+Tolerance = tuple[float, float]  # (atol, rtol), the rubric's rule for an item
+
+
+@dataclass(frozen=True)
+class SelfCheck:
+    """One consistency check, shown under ``question``.
+
+    ``run(theory, implementation)`` gets the student's two namespaces (the same one when the
+    theory module holds the implementation too). A check that compares a value the student
+    reports (``compares``, an item name) with what their own function gives also gets that
+    item's rubric tolerance, as ``tolerance``: an answer the grader accepts (rounded to 3
+    decimals, say) must pass the self-test too.
+    """
+
+    question: str
+    name: str
+    run: Callable[..., CheckResult]
+    compares: str = ""
 
 EPS = 1e-6
 RTOL = 1e-4
@@ -63,7 +94,7 @@ def function(ns: Namespace, name: str) -> Callable[..., Any] | None:
     return target if callable(target) else None
 
 
-def verdict(ok: bool, what: str, fix: str) -> Outcome:
+def verdict(ok: bool, what: str, fix: str) -> CheckResult:
     """A pass line, or a fail line with the next step; never a value."""
     return (True, what) if ok else (False, f"{what}: NO. {fix}")
 
@@ -79,19 +110,16 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
-def sigmoid_prime_check(ns: Namespace) -> Outcome:
-    """The student's sigmoid_prime against finite differences of the sigmoid, and finite at |z| = 1000."""
-    f = function(ns, "sigmoid_prime")
+def derivative_check(ns: Namespace, name: str, of: Callable[[np.ndarray], np.ndarray], what: str,
+                     fix: str) -> CheckResult:
+    """The student's function ``name`` against finite differences of the elementwise ``of``,
+    on [-6, 6], and finite at |z| = 1000."""
+    f = function(ns, name)
     if f is None:
-        return None, "sigmoid_prime is not written yet"
+        return None, f"{name} is not written yet"
     z = np.linspace(-6, 6, 13)
-    fd = np.array([gradient(bind(_sigmoid_at, 0), np.array([zi]))[0] for zi in z])
+    fd = np.array([gradient(lambda v: float(of(v)[0]), np.array([zi]))[0] for zi in z])
     with np.errstate(all="ignore"):
         large = np.asarray(f(np.array([-1000.0, 1000.0])), dtype=float)
     ok = agrees(fd, f(z.copy())) and bool(np.all(np.isfinite(large)))
-    return verdict(ok, "sigmoid_prime agrees with finite differences of the sigmoid and stays finite at |z| = 1000",
-                   "Use a form of sigma(z)(1 - sigma(z)) that does not overflow for large |z|.")
-
-
-def _sigmoid_at(v: np.ndarray, index: int) -> float:
-    return float(sigmoid(v[index]))
+    return verdict(ok, f"{name} agrees with finite differences of {what} and stays finite at |z| = 1000", fix)
