@@ -28,9 +28,25 @@ def rubric_dir() -> Path:
     return packaged if packaged.is_dir() else CHECKOUT / "rubrics"
 
 
+_COURSE_DIRS: list[Path] = []  # folders of a course's own rubrics (--rubrics), searched first
+
+
+def add_rubric_dirs(folders: list[Path]) -> None:
+    """Search ``folders`` for rubrics (and their profiles) before the shipped ones."""
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"--rubrics {folder}: no such folder")
+        _COURSE_DIRS.append(folder)
+    implementation_files.cache_clear()
+
+
 def available() -> dict[str, Path]:
-    """Assignment id -> rubric file, for every shipped rubric."""
-    return {path.stem: path for path in sorted(rubric_dir().glob("*.toml"))}
+    """Assignment id -> rubric file: a course's own (``--rubrics``) first, then the shipped ones."""
+    found: dict[str, Path] = {}
+    for folder in [*_COURSE_DIRS, rubric_dir()]:
+        for path in sorted(folder.glob("*.toml")):
+            found.setdefault(path.stem, path)
+    return dict(sorted(found.items()))
 
 
 def load_rubric(assignment: str, override: Path | None = None) -> Rubric:
@@ -93,8 +109,8 @@ def default_solutions() -> Path | None:
 
 
 def instructor_paths(solutions: Path | None = None) -> tuple[Path, ...]:
-    """What only instructors may read: the reference and the checkout's full rubrics."""
-    found = [p for p in (default_solutions(), solutions, CHECKOUT / "rubrics") if p is not None]
+    """What only instructors may read: the reference and the full rubrics (their alternates)."""
+    found = [p for p in (default_solutions(), solutions, CHECKOUT / "rubrics", *_COURSE_DIRS) if p is not None]
     return tuple(found)
 
 
@@ -105,8 +121,8 @@ def torch_available() -> bool:
     return importlib.util.find_spec("torch") is not None
 
 
-def grades_implementation(assignment: str, override: Path | None = None) -> bool:
-    """Whether the rubric grades an implementation module, read without validating the rubric.
+def uses_torch(assignment: str, override: Path | None = None) -> bool:
+    """Whether the rubric has an item with tensor arguments, read without validating the rubric.
 
     Only a guess, for starting torch workers early: the loaded rubric has the last word, and
     a rubric this cannot read gets its error from ``load_rubric``.
@@ -114,6 +130,14 @@ def grades_implementation(assignment: str, override: Path | None = None) -> bool
     path = override or available().get(assignment)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8")) if path else {}
-        return bool(data["solutions"]["implementation"])
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return False
+    return _has_tensor_arg(data.get("questions"))
+
+
+def _has_tensor_arg(node: object) -> bool:
+    if isinstance(node, dict):
+        return node.get("type") == "tensor" or any(_has_tensor_arg(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_tensor_arg(v) for v in node)
+    return False

@@ -29,17 +29,11 @@ ATTRIBUTES = frozenset({"backward", "autograd", "requires_grad", "requires_grad_
 MODULES = ("torch.autograd", "torch.func", "torch._functorch", "functorch")
 DYNAMIC = frozenset({"eval", "exec", "compile", "__import__", "importlib", "import_module"})
 REFLECTION = frozenset({"getattr", "setattr", "hasattr", "delattr", "__getattribute__"})
-# Every construct the scan flags contains one of these: a source without any needs no parse.
-MARKERS = ("backward", "autograd", "requires_grad", "grad_fn", "exec", "Imperative", "grad_enabled",
-           "enable_grad", "retain_grad", "func", "eval", "compile", "import")
 
 
 def autograd_uses(sources: Iterable[str], roots: Iterable[str]) -> list[str]:
     """``"Net.backward"``-style names of the reachable functions that use autograd, sorted."""
-    texts = [_normalized(text) for text in sources]
-    if not any(any(marker in text for marker in MARKERS) for text in texts):
-        return []  # the common case: no marker anywhere, so nothing to parse
-    trees = [tree for tree in map(_parse, texts) if tree is not None]
+    trees = [tree for tree in (_parse(_normalized(text)) for text in sources) if tree is not None]
     definitions = _definitions(trees)
     aliases = _aliases(trees)
     classes = {"self", "cls", *(n.name for tree in trees for n in tree.body if isinstance(n, ast.ClassDef))}

@@ -43,7 +43,7 @@ class Line:
     text: str
 
 
-def plan(rubric: Rubric, question: str | None) -> list[Step]:
+def selftest_steps(rubric: Rubric, question: str | None) -> list[Step]:
     """Read and call every item, then run the consistency checks; fresh random probes each time."""
     seed = secrets.randbits(31)
     probes = {}
@@ -69,7 +69,7 @@ def run(sub: Submission, name: str, pool: Pool, question: str | None, out: TextI
     rubric = load_rubric(name)
     check_question(rubric, question)
     profile = install_profile(name)
-    job = SubmissionJob(sub, load_steps(sub, rubric), SharedSteps.of(plan(rubric, question), name, profile),
+    job = SubmissionJob(sub, load_steps(sub, rubric), SharedSteps.of(selftest_steps(rubric, question), name, profile),
                         timeout=120.0, limits=SELFTEST_LIMITS)
     list(pool.process([job]))
     steps = job.steps
@@ -179,7 +179,7 @@ def check_namespace(question: str | None = None, namespace: dict[str, Any] | Non
                     out: TextIO | None = None) -> bool:
     """``grader.check()`` in a notebook: self-test the live namespace in a forked child."""
     out = out or sys.stdout  # looked up now: a notebook may have redirected it
-    from grader.localrun import run_steps
+    from grader.localrun import run_in_this_process
 
     ns = namespace if namespace is not None else vars(sys.modules["__main__"])
     name = ns.get("ASSIGNMENT")
@@ -189,7 +189,7 @@ def check_namespace(question: str | None = None, namespace: dict[str, Any] | Non
     rubric = load_rubric(name)
     check_question(rubric, question)
     install_profile(name)
-    steps = plan(rubric, question)
+    steps = selftest_steps(rubric, question)
     implementation = (rubric.implementation.module, rubric.implementation.names) if rubric.implementation else None
-    results = run_steps(ns, steps, implementation)
+    results = run_in_this_process(ns, steps, implementation)
     return _print(rubric, question, steps, results, f"this notebook ({name})", out, []) == ExitCode.OK

@@ -53,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "rubrics", None):
+            from grader.assignments import add_rubric_dirs
+
+            add_rubric_dirs(args.rubrics)
         return int(args.handler(args))
     except UsageError as exc:
         print(f"grader: error: {exc}", file=sys.stderr)
@@ -75,10 +79,17 @@ def _parser() -> argparse.ArgumentParser:
     _selftest_parser(commands)
     _solve_parser(commands)
     listing = commands.add_parser("list", help="list the assignments, questions, items and points")
+    _rubrics_option(listing)
     listing.set_defaults(handler=_list)
     _rubric_parser(commands)
     _manual_parser(commands)
     return parser
+
+
+def _rubrics_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--rubrics", type=Path, action="append", metavar="DIR",
+                         help="a folder of a course's own rubrics (<id>.toml, and <id>.py for a profile), "
+                         "searched before the shipped ones; may be given more than once")
 
 
 def _check_parser(commands: argparse._SubParsersAction) -> None:
@@ -102,6 +113,7 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
     check.add_argument("--seed", type=int, help="replay a run's probe seed (default: fresh, or the interrupted run's)")
     check.add_argument("--solutions", type=Path, help="the reference solver folder (default: solutions/ of the checkout)")
     check.add_argument("--rubric", type=Path, help="use this rubric file instead of the shipped one")
+    _rubrics_option(check)
     check.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default="auto",
                        help="isolation: bubblewrap when it works (auto), required (bwrap), or processes only (none)")
     check.add_argument("--memory", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
@@ -137,6 +149,7 @@ def _selftest_parser(commands: argparse._SubParsersAction) -> None:
     selftest.add_argument("path", type=Path, metavar="PATH", help="your .py, .ipynb or folder")
     selftest.add_argument("--question", help="check only this question")
     selftest.add_argument("--assignment", help="the assignment, if the file has no ASSIGNMENT line")
+    _rubrics_option(selftest)
     selftest.set_defaults(handler=_selftest)
 
 
@@ -151,6 +164,7 @@ def _solve_parser(commands: argparse._SubParsersAction) -> None:
     solve.add_argument("assignment", help="the assignment id")
     solve.add_argument("--format", choices=["json", "table"], default="table")
     solve.add_argument("--solutions", type=Path, help="the reference solver folder")
+    _rubrics_option(solve)
     solve.set_defaults(handler=_solve)
 
 

@@ -72,7 +72,7 @@ class SubmissionJob:
         self._harness_failures = 0
         self._kept = 0  # bytes of claimed values kept, all runs together
         self._careful = False
-        self._run = _Run([], careful=False, longest=[])
+        self._run = _Attempt([], careful=False, longest=[])
 
     # -- planning -------------------------------------------------------------------------------
 
@@ -87,7 +87,7 @@ class SubmissionJob:
             return None
         load = [i for i, s in enumerate(self.steps) if s.is_load and i not in self.failures]
         planned = load + pending
-        self._run = _Run(planned, self._careful, _longest_from(planned, self.steps, self._careful), now)
+        self._run = _Attempt(planned, self._careful, _longest_from(planned, self.steps, self._careful), now)
         self.runs += 1
         self.state = JobState.RUNNING
         batch = 0.0 if self._careful else BATCH_SECONDS
@@ -260,7 +260,7 @@ class SubmissionJob:
                                                                           f"({failure.message})")
 
 
-class _Run:
+class _Attempt:
     """The state of the current run: what was planned, seen and noticed."""
 
     def __init__(self, planned: list[int], careful: bool, longest: list[float], now: float = 0.0) -> None:

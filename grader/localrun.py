@@ -22,7 +22,7 @@ from grader.steps import Step
 NONCE = "local"
 
 
-def run_steps(namespace: dict[str, Any], steps: list[Step],
+def run_in_this_process(namespace: dict[str, Any], steps: list[Step],
               implementation: tuple[str, list[str]] | None = None) -> dict[int, StepResult]:
     """Each step's result; a step that hangs or kills its child is reported and skipped.
 

@@ -25,9 +25,9 @@ from grader._version import __version__
 from grader.assignments import (
     available,
     default_solutions,
-    grades_implementation,
     instructor_paths,
     torch_available,
+    uses_torch,
 )
 from grader.discover import Discovery, Found, discover, discover_one
 from grader.errors import SolutionsError, UsageError
@@ -75,8 +75,8 @@ class Assignment:
 
 
 @dataclass
-class Run:
-    """State shared by the steps of one run."""
+class Grading:
+    """One ``grader check`` run: the state its steps share."""
 
     opts: CheckOptions
     store: Store
@@ -162,14 +162,14 @@ def start_workers(opts: CheckOptions, named: set[str], scratch: Path) -> Pool | 
 
 def _guess_torch(opts: CheckOptions, named: set[str]) -> bool:
     """Whether the workers will need torch, from the rubric files alone (``matching_workers`` checks)."""
-    return torch_available() and any(grades_implementation(name, opts.rubric) for name in named)
+    return torch_available() and any(uses_torch(name, opts.rubric) for name in named)
 
 
 def _hidden(opts: CheckOptions) -> tuple[Path, ...]:
     return (*instructor_paths(opts.solutions), opts.out, *opts.paths)
 
 
-def start(opts: CheckOptions, named: set[str], found: Discovery, stderr: TextIO) -> Run:
+def start(opts: CheckOptions, named: set[str], found: Discovery, stderr: TextIO) -> Grading:
     """The run's seed, store and reference answers; the notes of discovery, on stderr."""
     from grader.outputs import FORMATS, _formats
 
@@ -179,7 +179,7 @@ def start(opts: CheckOptions, named: set[str], found: Discovery, stderr: TextIO)
     mode = detect_mode(opts.sandbox)
     store = Store(opts.out)
     seed, resumed = store.seed(opts.seed)
-    run = Run(opts, store, seed, torch_available(), mode, file_names={f.student: f.file_name for f in found.found})
+    run = Grading(opts, store, seed, torch_available(), mode, file_names={f.student: f.file_name for f in found.found})
     notes = list(found.notes)
     if mode is SandboxMode.NONE and opts.sandbox == "auto":
         notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
@@ -194,9 +194,10 @@ def start(opts: CheckOptions, named: set[str], found: Discovery, stderr: TextIO)
     return run
 
 
-def matching_workers(run: Run, pool: Pool | None, scratch: Path) -> Pool | None:
+def matching_workers(run: Grading, pool: Pool | None, scratch: Path) -> Pool | None:
     """The pool, restarted if its torch guess (made from the rubric files alone) was wrong."""
-    needs = run.torch and any(a.context.rubric.solutions.implementation for a in run.assignments.values())
+    needs = run.torch and any(item.needs_torch for a in run.assignments.values()
+                              for _, item, _ in a.context.rubric.items())
     if pool is not None and pool.torch != needs:
         pool.close()
         return Pool(run.opts.jobs, run.mode, scratch, torch=needs, hidden=_hidden(run.opts))
@@ -237,7 +238,7 @@ def _check_harnesses(rubric: Rubric, override: Path | None) -> None:
 # -- grade --------------------------------------------------------------------------------------
 
 
-def grade_all(run: Run, found: list[Found], pool: Pool | None, stderr: TextIO) -> bool:
+def grade_all(run: Grading, found: list[Found], pool: Pool | None, stderr: TextIO) -> bool:
     """Grade every submission, storing each result as it comes; False when interrupted."""
     from tqdm import tqdm
 
@@ -260,27 +261,36 @@ def grade_all(run: Run, found: list[Found], pool: Pool | None, stderr: TextIO) -
     return True
 
 
-def _jobs(run: Run, found: list[Found], bar: Any) -> Iterator[SubmissionJob]:
-    """Load each submission; reuse its stored result or yield a job that runs it."""
+def _jobs(run: Grading, found: list[Found], bar: Any) -> Iterator[SubmissionJob]:
+    """The submissions that must run, as jobs; the others are settled on the way."""
+    for f in found:
+        job = _triage(run, f)
+        if job is None:
+            bar.update()
+        else:
+            yield job
+
+
+def _triage(run: Grading, f: Found) -> SubmissionJob | None:
+    """Load one submission: a job to run, or None when it is settled here (its stored result
+    is reused, or it cannot run and is scored as it stands)."""
     from grader import grade
     from grader.execute import SubmissionJob
     from grader.plan import load_steps
 
-    for f in found:
-        sub = load(f.student, f.path, f.display)
-        name = _resolve(sub, run.opts.assignment, run.assignments)
-        assignment = run.assignments.get(name or "")
-        key = _key(run, sub, name, assignment.context.rubric if assignment else None)
-        if run.store.cached(key):
-            run.store.use(sub.student, key)
-            run.reused += 1
-            bar.update()
-        elif sub.error or assignment is None:
-            _save(run, key, grade.unusable(assignment.context if assignment else None, sub, name))
-            bar.update()
-        else:
-            yield SubmissionJob(sub, load_steps(sub, assignment.context.rubric), assignment.shared,
-                                run.opts.timeout, _limits(run.opts), key=key, context=assignment.context)
+    sub = load(f.student, f.path, f.display)
+    name = _resolve(sub, run.opts.assignment, run.assignments)
+    assignment = run.assignments.get(name or "")
+    key = _key(run, sub, name, assignment.context.rubric if assignment else None)
+    if run.store.cached(key):
+        run.store.use(sub.student, key)
+        run.reused += 1
+        return None
+    if sub.error or assignment is None:
+        _save(run, key, grade.unusable(assignment.context if assignment else None, sub, name))
+        return None
+    return SubmissionJob(sub, load_steps(sub, assignment.context.rubric), assignment.shared,
+                         run.opts.timeout, _limits(run.opts), key=key, context=assignment.context)
 
 
 def _resolve(sub: Submission, forced: str | None, known: dict[str, Assignment]) -> str | None:
@@ -295,7 +305,7 @@ def _resolve(sub: Submission, forced: str | None, known: dict[str, Assignment]) 
     return name
 
 
-def _key(run: Run, sub: Submission, assignment: str | None, rubric: Rubric | None) -> str:
+def _key(run: Grading, sub: Submission, assignment: str | None, rubric: Rubric | None) -> str:
     return result_key(hash=sub.content_hash, source=sub.source, assignment=assignment,
                       rubric=rubric.digest if rubric else "", seed=run.seed, version=__version__,
                       torch=run.torch, forced=run.opts.assignment or "", timeout=run.opts.timeout,
@@ -306,7 +316,7 @@ def _limits(opts: CheckOptions) -> dict[str, int]:
     return RunLimits.of(opts.memory_mb, opts.timeout).wire()
 
 
-def _record(run: Run, job: SubmissionJob) -> None:
+def _record(run: Grading, job: SubmissionJob) -> None:
     from grader import grade
 
     try:
@@ -320,7 +330,7 @@ def _record(run: Run, job: SubmissionJob) -> None:
     _save(run, job.key, report)
 
 
-def _save(run: Run, key: str, report: SubmissionReport) -> None:
+def _save(run: Grading, key: str, report: SubmissionReport) -> None:
     from grader.outputs import feedback
 
     report.feedback_file = feedback.relative_path(run.file_names[report.student])
@@ -354,7 +364,7 @@ class Summary:
         pass
 
 
-def report(run: Run, found: list[Found], stdout: TextIO) -> Summary:
+def report(run: Grading, found: list[Found], stdout: TextIO) -> Summary:
     """report.json, the grade sheets, the feedback files and the stdout format, in one pass."""
     from grader.outputs import QuestionColumn, RunInfo, SheetPlan, write_all
 
@@ -383,7 +393,7 @@ def _maxima(question: Any) -> tuple[float, float]:
     return round_points(automatic), round_points(manual)
 
 
-def _header(run: Run) -> Any:
+def _header(run: Grading) -> Any:
     from grader.report import RunHeader
 
     names = sorted(run.assignments)
@@ -392,7 +402,7 @@ def _header(run: Run) -> Any:
                      created=datetime.now(UTC).isoformat(timespec="seconds"))
 
 
-def _reports(run: Run, found: list[Found], summary: Summary) -> Iterator[SubmissionReport]:
+def _reports(run: Grading, found: list[Found], summary: Summary) -> Iterator[SubmissionReport]:
     """Each student's stored report, with its feedback file and the manual scores entered."""
     from grader import manual
     from grader.outputs.feedback import relative_path
@@ -410,7 +420,7 @@ def _reports(run: Run, found: list[Found], summary: Summary) -> Iterator[Submiss
 # -- summarize ----------------------------------------------------------------------------------
 
 
-def summarize(run: Run, found: Discovery, summary: Summary, seconds: float, stderr: TextIO) -> None:
+def summarize(run: Grading, found: Discovery, summary: Summary, seconds: float, stderr: TextIO) -> None:
     """The end of a run on stderr: what was graded, what failed and why, what was passed over."""
     total = len(found.found)
     print(f"graded {total} submissions ({run.fresh} run, {run.reused} reused) in {seconds:.1f} s; "

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from grader.harness.codec import Encoded, encode
+from grader.harness.codec import AsTensor, Encoded, encode
 from grader.model import Frozen
 
 Json = Any
@@ -139,28 +139,9 @@ def _literal(spec: ArgSpec, value: Json) -> Any:
     if spec.type == "array":
         return np.asarray(value, dtype=np.float64)
     if spec.type == "tensor":
-        array = np.asarray(value, dtype=np.float32)
-        return _TensorLike(array)
+        return AsTensor(np.asarray(value, dtype=np.float32))
     if spec.type == "callable":
         return _NamedCallable(str(value))
     if spec.type == "dict":
         return {f.name: _literal(f, value[f.name]) for f in spec.fields}
     return value
-
-
-class _TensorLike:
-    """A float32 array that encodes as a torch tensor, without importing torch here."""
-
-    __module__ = "torch"
-
-    def __init__(self, array: np.ndarray) -> None:
-        self._array = array
-
-    def detach(self) -> _TensorLike:
-        return self
-
-    def cpu(self) -> _TensorLike:
-        return self
-
-    def numpy(self) -> np.ndarray:
-        return self._array

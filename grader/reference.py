@@ -36,14 +36,14 @@ def load_module(directory: Path, name: str) -> ModuleType:
 def compute(rubric: Rubric, directory: Path, seed: int, *, torch: bool) -> dict[str, Expected]:
     """The expected values and probe outputs of every gradable item, keyed ``question/name``."""
     theory = load_module(directory, rubric.solutions.theory)
+    gradable = [(q, item) for q, item, _ in rubric.items() if torch or not item.needs_torch]
     implementation = None
-    if rubric.solutions.implementation and torch:
+    if rubric.solutions.implementation and any(item.source == "implementation" for _, item in gradable):
         implementation = load_module(directory, rubric.solutions.implementation)
+    if torch:
         _run_torch_as_the_workers_do()
     expected: dict[str, Expected] = {}
-    for question, item, _ in rubric.items():
-        if item.needs_torch and not torch:
-            continue
+    for question, item in gradable:
         module = implementation if item.source == "implementation" and implementation else theory
         key = f"{question.id}/{item.name}"
         expected[key] = item.expected(key, module, seed)

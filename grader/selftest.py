@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import TextIO
 
-from grader.assignments import grades_implementation, instructor_paths, torch_available
+from grader.assignments import instructor_paths, torch_available, uses_torch
 from grader.errors import UsageError
 from grader.exitcodes import ExitCode
 from grader.load import load
@@ -32,7 +32,7 @@ def selftest_path(path: Path, *, question: str | None = None, assignment: str | 
     if not name:
         raise UsageError(sub.error or f'{path}: no ASSIGNMENT line; add ASSIGNMENT = "<id>" (see `grader list`)')
     with tempfile.TemporaryDirectory(prefix="grader-selftest-") as scratch:
-        pool = Pool(1, detect_mode("auto"), Path(scratch), torch=torch_available() and grades_implementation(name),
+        pool = Pool(1, detect_mode("auto"), Path(scratch), torch=torch_available() and uses_torch(name),
                     hidden=instructor_paths()) if not sub.error else None
         try:
             from grader import checklist  # the heavy imports, overlapping the worker's start

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["CALLABLES", "relu_prime", "sigmoid_prime", "tanh_prime"]
+
 
 def sigmoid_prime(z: Any) -> np.ndarray:
     """sigma'(z), stable for large |z|."""

@@ -22,6 +22,8 @@ from grader.harness.callables import CALLABLES
 from grader.harness.codec import encode, to_python
 from grader.profile import HARNESSES
 
+__all__ = ["fresh", "note_autograd"]  # what a profile's harness may use; the engine uses more
+
 HARNESS_FILES = ("grader/harness", "grader\\harness")
 
 

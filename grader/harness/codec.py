@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,13 @@ class Budget:
         self.elements -= n
         if self.elements < 0:
             raise ValueError("value too large to report")
+
+
+@dataclass(frozen=True)
+class AsTensor:
+    """A float32 array to encode as a torch tensor: probes are drawn without importing torch."""
+
+    array: np.ndarray
 
 
 def encode(value: object, budget: Budget | None = None, depth: int = 0) -> Encoded:
@@ -63,6 +71,8 @@ def _encode(value: object, budget: Budget, depth: int) -> Encoded:
         return {"t": "str", "v": text[:MAX_STR], "cut": len(text) > MAX_STR}
     if isinstance(value, np.ndarray):
         return _encode_array(np.array(value, copy=True, subok=False), "ndarray", budget)
+    if isinstance(value, AsTensor):
+        return _encode_array(value.array, "tensor", budget)
     if _is_tensor(value):
         return _encode_array(value.detach().cpu().numpy(), "tensor", budget)  # type: ignore[attr-defined]
     if isinstance(value, list | tuple):

@@ -29,6 +29,8 @@ from grader.protocol import StepStatus
 from grader.steps import Step, read_step
 from grader.values import Value, decode
 
+__all__ = ["Alternate", "ItemBase", "Observed", "Outcome", "Verdict", "verdict_without_value"]
+
 if TYPE_CHECKING:
     from grader.probes import Probe
     from grader.protocol import StepResult

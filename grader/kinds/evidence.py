@@ -16,6 +16,8 @@ from grader.harness.codec import encode
 from grader.protocol import value_text
 from grader.values import Value
 
+__all__ = ["Evidence", "Expected", "plain", "reference_attribute"]
+
 if TYPE_CHECKING:
     from grader.kinds.base import Alternate, Observed
     from grader.probes import Probe

@@ -25,7 +25,8 @@ from typing import Protocol, TextIO
 
 from grader.report import RunHeader, SubmissionReport
 
-__all__ = ["FILES", "FORMATS", "Output", "RunInfo", "SheetPlan", "register", "register_file", "write_all"]
+__all__ = ["FILES", "FORMATS", "Output", "QuestionColumn", "RunInfo", "SheetPlan", "register", "register_file",
+           "write_all"]
 
 
 @dataclass(frozen=True)

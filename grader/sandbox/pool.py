@@ -80,7 +80,7 @@ class RunState(enum.Enum):
 
 
 @dataclass
-class _Run:
+class _Live:
     job: Job
     run_id: str
     out_fd: int
@@ -107,7 +107,7 @@ class _Worker:
         self.ready = False
         self.dead = False
         self.started = time.monotonic()
-        self.runs: list[_Run] = []  # the running run first, then the queued one
+        self.runs: list[_Live] = []  # the running run first, then the queued one
         self.shared: set[str] = set()
 
     @property
@@ -137,7 +137,7 @@ class _Worker:
         except OSError:
             return ""
 
-    def run(self, run_id: Any) -> _Run | None:
+    def run(self, run_id: Any) -> _Live | None:
         return next((r for r in self.runs if r.run_id == run_id), None)
 
 
@@ -250,7 +250,7 @@ class Pool:
             fcntl.fcntl(read_fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)  # room for frames between batches
         except OSError:
             pass
-        run = _Run(job, secrets.token_hex(8), read_fd, FrameReader(nonce))
+        run = _Live(job, secrets.token_hex(8), read_fd, FrameReader(nonce))
         try:
             sent = worker.send({"k": Control.RUN, "id": run.run_id, "limits": request.limits},
                                [job_fd, write_fd])
@@ -299,7 +299,7 @@ class Pool:
                     times.append(run.eof_deadline)
         return max(0.0, min(times) - now)
 
-    def _read(self, worker: _Worker, run: _Run) -> None:
+    def _read(self, worker: _Worker, run: _Live) -> None:
         try:
             chunk = os.read(run.out_fd, 1 << 20)
         except BlockingIOError:
@@ -344,7 +344,7 @@ class Pool:
         elif kind == Control.POISONED:
             self._worker_died(worker)
 
-    def _exited(self, run: _Run, ended: RunExit) -> None:
+    def _exited(self, run: _Live, ended: RunExit) -> None:
         run.state = RunState.EXITED
         run.exited = ended
         run.eof_deadline = time.monotonic() + EOF_GRACE
@@ -371,7 +371,7 @@ class Pool:
         worker.ready = False
         worker.dead = True
 
-    def _kill_run(self, worker: _Worker, run: _Run, reason: str) -> None:
+    def _kill_run(self, worker: _Worker, run: _Live, reason: str) -> None:
         if run.kill_sent is not None:
             return
         run.kill_sent = time.monotonic()
@@ -392,7 +392,7 @@ class Pool:
                 elif run.state is RunState.RUNNING:
                     self._deadline(worker, run, now)
 
-    def _deadline(self, worker: _Worker, run: _Run, now: float) -> None:
+    def _deadline(self, worker: _Worker, run: _Live, now: float) -> None:
         if run.kill_sent is None and now > run.job.deadline():
             run.job.on_deadline()
             self._kill_run(worker, run, "")
@@ -423,7 +423,7 @@ class Pool:
                 finished.append(run.job)
         return finished
 
-    def _close(self, run: _Run) -> None:
+    def _close(self, run: _Live) -> None:
         if run.out_fd in self.selector.get_map():
             self.selector.unregister(run.out_fd)
         os.close(run.out_fd)

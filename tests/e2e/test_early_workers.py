@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader import pipeline
-from grader.assignments import grades_implementation
+from grader.assignments import uses_torch
 from grader.sandbox.pool import Pool
 from tests.conftest import EXAMPLES, ROOT
 
@@ -33,16 +33,19 @@ print(json.dumps({"code": code, "pools": seen}), file=sys.stderr)
 
 
 def test_guess_reads_the_rubric_files(tmp_path: Path) -> None:
-    assert grades_implementation("nyu-hw1") is True
-    assert grades_implementation("jhu-hw3") is False
-    assert grades_implementation("mit-backprop") is False
-    assert grades_implementation("no-such-assignment") is False
+    assert uses_torch("nyu-hw1") is True
+    assert uses_torch("jhu-hw3") is False
+    assert uses_torch("mit-backprop") is False
+    assert uses_torch("no-such-assignment") is False
     custom = tmp_path / "custom.toml"
     custom.write_text('assignment = "jhu-hw3"\nsolutions = { theory = "jhu_hw3", implementation = "mine" }\n')
-    assert grades_implementation("jhu-hw3", custom) is True
+    assert uses_torch("jhu-hw3", custom) is False  # an implementation part in numpy needs no torch
+    custom.write_text('assignment = "jhu-hw3"\n[[questions]]\n[[questions.rows]]\n[[questions.rows.items]]\n'
+                      'args = [{ name = "x", type = "tensor" }]\n')
+    assert uses_torch("jhu-hw3", custom) is True
     custom.write_text("assignment = [unclosed\n")
-    assert grades_implementation("jhu-hw3", custom) is False  # load_rubric reports the error
-    assert grades_implementation("jhu-hw3", tmp_path / "missing.toml") is False
+    assert uses_torch("jhu-hw3", custom) is False  # load_rubric reports the error
+    assert uses_torch("jhu-hw3", tmp_path / "missing.toml") is False
 
 
 def test_workers_start_before_the_rubric_models_are_imported(tmp_path: Path) -> None:

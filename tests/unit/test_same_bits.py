@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from grader.assignments import load_rubric
+from grader.assignments import install_profile, load_rubric
 from grader.protocol import value_text
 from grader.reference import compute
 from tests.conftest import ROOT, SOLUTIONS
@@ -44,6 +44,7 @@ print(json.dumps(out))
 
 def test_a_worker_reproduces_the_references_bits() -> None:
     rubric = load_rubric("nyu-hw1")
+    install_profile("nyu-hw1")  # its harness runs the reference MLP, as in `grader check`
     expected = compute(rubric, SOLUTIONS, seed=7, torch=True)
     items = {f"{q.id}/{item.name}": item for q, item, _ in rubric.items()}
     request = {key: (items[key].lookup, items[key].harness, items[key].scenario,
