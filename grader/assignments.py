@@ -71,20 +71,23 @@ def rubric_path(assignment: str, override: Path | None = None) -> Path:
     return known[assignment]
 
 
-def profile_source(assignment: str, override: Path | None = None) -> str:
-    """The source of the assignment's profile, the ``.py`` beside its rubric ("" if none)."""
+def profile_sources(assignment: str, override: Path | None = None) -> list[str]:
+    """The sources of the assignment's profile (the ``.py`` beside its rubric) and of the
+    profiles of the rubrics it includes, those first; "" for a rubric without one."""
     from grader.profile import source_of
+    from grader.rubric import included_rubrics
 
-    return source_of(rubric_path(assignment, override))
+    path = rubric_path(assignment, override)
+    return [source_of(included) for included in included_rubrics(path)] + [source_of(path)]
 
 
-def install_profile(assignment: str, override: Path | None = None) -> str:
-    """Install the assignment's profile in this process; its source (to hand to the workers)."""
+def install_profile(assignment: str, override: Path | None = None) -> list[str]:
+    """Install the assignment's profile in this process; its sources (to hand to the workers)."""
     from grader.profile import install
 
-    source = profile_source(assignment, override)
-    install(assignment, source)
-    return source
+    sources = profile_sources(assignment, override)
+    install(assignment, sources)
+    return sources
 
 
 @functools.cache

@@ -24,12 +24,14 @@ class ArgSpec(Frozen):
     """One argument of a function item and how to draw it."""
 
     name: str = Field(description="Argument name, used by fixed probes and in feedback.")
-    type: Literal["float", "array", "tensor", "choice", "callable", "dim", "dict"] = Field(
+    type: Literal["float", "array", "tensor", "sequence", "choice", "callable", "dim", "dict"] = Field(
         description="float: a Python float; array: float64 ndarray; tensor: float32 torch tensor; "
+        "sequence: a list of ints drawn from low to high (inclusive), its length `shape[0]`; "
         "choice: one of `values`; callable: a named grader function from `values`; "
         "dim: the integer value of the dimension `dim`; dict: a dict built from `fields`."
     )
-    shape: list[int | str] = Field(default=[], description="Array shape; strings name dims.")
+    shape: list[int | str] = Field(default=[], description="Array shape (a sequence's: its length); strings "
+                                   "name dims.")
     low: float = Field(default=-2.0, description="Lower bound of random values.")
     high: float = Field(default=2.0, description="Upper bound of random values.")
     values: list[str] = Field(default=[], description="Options for choice and callable arguments.")
@@ -78,6 +80,8 @@ class Probe:
                 parts.append(f"{name}={enc['name']}")
             elif enc["t"] == "map":
                 parts.append(f"{name}: dict")
+            elif enc["t"] == "seq":
+                parts.append(f"{name}: list of length {len(enc['items'])}")
         return ", ".join(parts)
 
 
@@ -113,8 +117,10 @@ def _value(spec: ArgSpec, chosen: dict[str, Json], dims: dict[str, int],
         return _literal(spec, chosen[spec.name])
     if spec.type == "float":
         return float(rng.uniform(spec.low, spec.high))
-    if spec.type in ("array", "tensor"):
+    if spec.type in ("array", "tensor", "sequence"):
         shape = tuple(dims[s] if isinstance(s, str) else s for s in spec.shape)
+        if spec.type == "sequence":
+            return rng.integers(int(spec.low), int(spec.high) + 1, size=shape[:1]).tolist()
         return _literal(spec, rng.uniform(spec.low, spec.high, size=shape))
     if spec.type in ("choice", "callable"):
         return _literal(spec, spec.values[int(rng.integers(len(spec.values)))])
@@ -142,6 +148,8 @@ def _literal(spec: ArgSpec, value: Json) -> Any:
         return AsTensor(np.asarray(value, dtype=np.float32))
     if spec.type == "callable":
         return _NamedCallable(str(value))
+    if spec.type == "sequence":
+        return [int(v) for v in value]
     if spec.type == "dict":
         return {f.name: _literal(f, value[f.name]) for f in spec.fields}
     return value

@@ -47,22 +47,31 @@ def source_of(rubric_path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
-def install(assignment: str, source: str) -> Profile:
-    """Run a profile's source (trusted: it ships with the rubric) and register what it declares."""
-    if not source:
-        _CHECKS.setdefault(assignment, [])
-        return Profile()
-    name = f"_grader_profile_{assignment.replace('-', '_')}"
+def install(assignment: str, sources: list[str]) -> Profile:
+    """Run an assignment's profile sources (trusted: they ship with the rubrics; an included
+    rubric's come first) and register what they declare, together."""
+    harnesses: dict[str, Harness] = {}
+    found: list[SelfCheck] = []
+    for number, source in enumerate(sources):
+        if source:
+            profile = _run(f"{assignment}-{number}", source)
+            harnesses.update(profile.harnesses)
+            found += profile.checks
+    HARNESSES.update(harnesses)
+    _CHECKS[assignment] = found
+    return Profile(harnesses, found)
+
+
+def _run(label: str, source: str) -> Profile:
+    name = f"_grader_profile_{label.replace('-', '_')}"
     spec = importlib.util.spec_from_loader(name, loader=None)
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
-    exec(compile(source, f"<profile of {assignment}>", "exec"), module.__dict__)
+    exec(compile(source, f"<profile {label}>", "exec"), module.__dict__)
     profile = module.__dict__.get("PROFILE")
     if not isinstance(profile, Profile):
-        raise ValueError(f"the profile of {assignment} defines no PROFILE = Profile(...)")
-    HARNESSES.update(profile.harnesses)
-    _CHECKS[assignment] = list(profile.checks)
+        raise ValueError(f"the profile {label} defines no PROFILE = Profile(...)")
     return profile
 
 

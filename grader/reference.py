@@ -14,7 +14,7 @@ from typing import Any
 
 from grader.errors import SolutionsError
 from grader.kinds.evidence import Expected
-from grader.rubric import Rubric
+from grader.rubric import Question, Rubric
 
 
 def load_module(directory: Path, name: str) -> ModuleType:
@@ -35,19 +35,35 @@ def load_module(directory: Path, name: str) -> ModuleType:
 
 def compute(rubric: Rubric, directory: Path, seed: int, *, torch: bool) -> dict[str, Expected]:
     """The expected values and probe outputs of every gradable item, keyed ``question/name``."""
-    theory = load_module(directory, rubric.solutions.theory)
     gradable = [(q, item) for q, item, _ in rubric.items() if torch or not item.needs_torch]
     implementation = None
     if rubric.solutions.implementation and any(item.source == "implementation" for _, item in gradable):
         implementation = load_module(directory, rubric.solutions.implementation)
     if torch:
         _run_torch_as_the_workers_do()
+    modules = _Modules(directory, rubric.solutions.theory)
     expected: dict[str, Expected] = {}
     for question, item in gradable:
-        module = implementation if item.source == "implementation" and implementation else theory
+        module = implementation if item.source == "implementation" and implementation else modules.of(question)
         key = f"{question.id}/{item.name}"
         expected[key] = item.expected(key, module, seed)
     return expected
+
+
+class _Modules:
+    """The reference module of each question: the rubric's theory module, or the one an included
+    question names (loaded once each)."""
+
+    def __init__(self, directory: Path, theory: str) -> None:
+        self.directory = directory
+        self.loaded = {theory: load_module(directory, theory)}
+        self.theory = theory
+
+    def of(self, question: Question) -> ModuleType:
+        name = question.reference or self.theory
+        if name not in self.loaded:
+            self.loaded[name] = load_module(self.directory, name)
+        return self.loaded[name]
 
 
 def _run_torch_as_the_workers_do() -> None:
@@ -64,10 +80,10 @@ def _run_torch_as_the_workers_do() -> None:
 
 def canonical(rubric: Rubric, directory: Path) -> dict[str, dict[str, Any]]:
     """``{question: {name: value}}`` for every item with an answer to print (not a function or a text)."""
-    theory = load_module(directory, rubric.solutions.theory)
+    modules = _Modules(directory, rubric.solutions.theory)
     answers: dict[str, dict[str, Any]] = {}
     for question, item, _ in rubric.items():
-        value = item.answer(theory)
+        value = item.answer(modules.of(question))
         if value is not None:
             answers.setdefault(question.id, {})[item.name] = _jsonable(value)
     return answers

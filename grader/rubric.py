@@ -38,6 +38,9 @@ class Question(Frozen):
     id: str = Field(description="The question label, e.g. `q1b` or `1.2c`.")
     title: str = Field(default="", description="A short description shown in reports.")
     rows: list[Row] = Field(min_length=1, description="The question's rows of items.")
+    reference: str = Field(
+        default="", description="File name, without .py, of this question's reference when it is not the "
+        "rubric's `solutions.theory` module. Set on the questions an `include` brings in.")
 
     def items(self) -> Iterator[tuple[ItemBase, float]]:
         """Each item with its share of the points."""
@@ -77,7 +80,11 @@ class Rubric(Frozen):
     cell_timeout: float = Field(
         default=10.0, gt=0, description="Seconds allowed per notebook cell or module import."
     )
-    questions: list[Question] = Field(min_length=1, description="The questions, in report order.")
+    questions: list[Question] = Field(
+        min_length=1, description="The questions, in report order. An entry `{ include = \"<assignment>\" }` "
+        "stands for every question of that assignment's rubric, as it is, with its reference: one fix "
+        "to them fixes both assignments.")
+    includes: list[str] = Field(default=[], description="Set by the loader: the assignments included.")
     implementation: Implementation | None = Field(
         default=None, description="The module students write beside the theory module, if any.")
 
@@ -112,10 +119,10 @@ class Rubric(Frozen):
 
 def parse(text: str, path: str | Path) -> Rubric:
     """Validate rubric TOML text; errors name the file and the key path."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RubricError(path, [f"not valid TOML: {exc}"]) from None
+    data = _toml(text, path)
+    if isinstance(data.get("questions"), list):
+        data["questions"], paths = _expand(data["questions"], Path(path), [])
+        data["includes"] = [p.stem for p in paths]
     try:
         return Rubric.model_validate(data)
     except ValidationError as exc:
@@ -124,11 +131,65 @@ def parse(text: str, path: str | Path) -> Rubric:
 
 def load(path: Path) -> Rubric:
     """Read and validate one rubric file."""
+    return parse(_read(path), path)
+
+
+def _read(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise RubricError(path, [f"cannot read: {exc}"]) from None
-    return parse(text, path)
+
+
+def _toml(text: str, path: str | Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RubricError(path, [f"not valid TOML: {exc}"]) from None
+
+
+MAX_INCLUDE_DEPTH = 4
+
+
+def included_rubrics(path: Path) -> list[Path]:
+    """The rubric files that the rubric at ``path`` includes, nested ones first."""
+    data = _toml(_read(path), path)
+    questions = data.get("questions")
+    return _expand(questions, path, [])[1] if isinstance(questions, list) else []
+
+
+def _expand(questions: list[Any], path: Path, chain: list[str]) -> tuple[list[Any], list[Path]]:
+    """The questions with each ``{ include = "<id>" }`` replaced by that rubric's questions, each
+    of them told to take its reference from the included rubric's theory module."""
+    expanded: list[Any] = []
+    included: list[Path] = []
+    for number, entry in enumerate(questions):
+        if not (isinstance(entry, dict) and "include" in entry):
+            expanded.append(entry)
+            continue
+        name = entry["include"]
+        where = f"questions[{number}]"
+        if set(entry) != {"include"} or not isinstance(name, str):
+            raise RubricError(path, [f"{where}: an include entry holds only include = \"<assignment id>\""])
+        if name in chain or len(chain) >= MAX_INCLUDE_DEPTH:
+            raise RubricError(path, [f"{where}: including {name!r} makes a cycle ({' -> '.join([*chain, name])})"])
+        source = _included_path(name, path)
+        if source is None:
+            raise RubricError(path, [f"{where}: no rubric {name}.toml to include (see `grader list`)"])
+        data = _toml(_read(source), source)
+        theory = data.get("solutions", {}).get("theory", "") if isinstance(data.get("solutions"), dict) else ""
+        inner, deeper = _expand(list(data.get("questions", [])), source, [*chain, name])
+        expanded += [{**q, "reference": q.get("reference") or theory} if isinstance(q, dict) else q for q in inner]
+        included += [*deeper, source]
+    return expanded, included
+
+
+def _included_path(name: str, path: Path) -> Path | None:
+    """``<name>.toml`` beside the including rubric, else the known assignment of that name."""
+    from grader.assignments import available
+
+    beside = path.parent / f"{name}.toml"
+    return beside if beside.is_file() else available().get(name)
 
 
 def _problem(data: Any, error: Any) -> str:

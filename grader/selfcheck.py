@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["ACTIVATIONS", "CheckResult", "Namespace", "SelfCheck", "Tolerance", "agrees", "bind", "consistent",
-           "derivative_check", "function", "gradient", "sigmoid", "verdict"]
+           "derivative_check", "evaluated", "function", "gradient", "sigmoid", "verdict"]
 
 Namespace = dict[str, Any]
 CheckResult = tuple[bool | None, str]  # (passed, message); None means "cannot check yet"
@@ -86,6 +86,18 @@ def consistent(computed: Any, reported: Any, tolerance: tuple[float, float]) -> 
         return False
     atol, rtol = tolerance
     return got.shape == want.shape and bool(np.all(np.abs(got - want) <= atol + rtol * np.abs(want)))
+
+
+def evaluated(reported: Any) -> Any:
+    """A reported answer with each expression string (alone, or in a list or tuple) replaced by
+    its value (``grader.expr``); anything else as it is. Raises ``grader.expr.ExpressionError``."""
+    from grader.expr import evaluate
+
+    if isinstance(reported, str):
+        return evaluate(reported)
+    if isinstance(reported, list | tuple):
+        return [evaluated(entry) for entry in reported]
+    return reported
 
 
 def function(ns: Namespace, name: str) -> Callable[..., Any] | None:

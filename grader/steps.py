@@ -51,7 +51,8 @@ class SharedSteps:
     data: bytes
 
     @classmethod
-    def of(cls, steps: list[Step], assignment: str = "", profile: str = "") -> SharedSteps:
-        data = json.dumps({"assignment": assignment, "profile": profile,
+    def of(cls, steps: list[Step], assignment: str = "", profile: list[str] | None = None) -> SharedSteps:
+        """``profile``: the sources of the assignment's profile (``assignments.profile_sources``)."""
+        data = json.dumps({"assignment": assignment, "profile": profile or [],
                            "steps": [step.wire() for step in steps]}).encode()
         return cls(hashlib.sha256(data).hexdigest()[:16], steps, data)

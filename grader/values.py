@@ -80,7 +80,8 @@ def decode(data: Any, depth: int = 0) -> Value:
         return _decode_array(data)
     if t == "seq":
         items = tuple(decode(item, depth + 1) for item in _typed(data.get("items"), list))
-        return Value("seq", src="tuple" if data.get("src") == "tuple" else "list", items=items)
+        src = data.get("src")
+        return Value("seq", src=src if src in ("tuple", "set", "frozenset") else "list", items=items)
     if t == "map":
         pairs = [_pair(pair, depth) for pair in _typed(data.get("items"), list)]
         return Value("map", keys=tuple(k for k, _ in pairs), items=tuple(v for _, v in pairs))

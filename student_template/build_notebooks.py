@@ -32,7 +32,12 @@ from typing import NamedTuple
 import nbformat
 
 HERE = Path(__file__).resolve().parent
-TEMPLATES = ("jhu-hw3/jhu_hw3.py", "mit-backprop/mit_backprop.py", "nyu-hw1/nyu_hw1.py")
+TEMPLATES = (
+    "jhu-hw3/jhu_hw3.py",
+    "mit-backprop/mit_backprop.py",
+    "mit-unit3/mit_unit3.py",
+    "nyu-hw1/nyu_hw1.py",
+)
 
 CELL_MARKER = re.compile(r"^# %%(?P<rest>.*)$")
 INCLUDE = re.compile(r"^# include: (?P<file>\S+)$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +75,7 @@ def _encode(value: object, budget: Budget, depth: int) -> Encoded:
         return _encode_array(value.array, "tensor", budget)
     if _is_tensor(value):
         return _encode_array(value.detach().cpu().numpy(), "tensor", budget)  # type: ignore[attr-defined]
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple | set | frozenset):
         return _encode_seq(value, budget, depth)
     if isinstance(value, dict):
         return _encode_map(value, budget, depth)
@@ -109,15 +109,23 @@ def _encode_array(array: np.ndarray, source: str, budget: Budget) -> Encoded:
     return encoded
 
 
-def _encode_seq(value: list[Any] | tuple[Any, ...], budget: Budget, depth: int) -> Encoded:
-    items = list.__iter__(value) if isinstance(value, list) else tuple.__iter__(value)
+def _encode_seq(value: list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any], budget: Budget,
+                depth: int) -> Encoded:
+    """A list, a tuple or a set (``src`` says which), read by the built-in types' own methods."""
+    src = _SEQUENCES[next(base for base in _SEQUENCES if isinstance(value, base))]
+    iterate: dict[str, Callable[[Any], Iterator[Any]]] = {
+        "list": list.__iter__, "tuple": tuple.__iter__, "set": set.__iter__, "frozenset": frozenset.__iter__}
+    items = iterate[src](value)
     out = []
     for i, item in enumerate(items):
         if i >= MAX_ITEMS:
             return {"t": "object", "type": "sequence too long"}
         budget.take(1)
         out.append(encode(item, budget, depth + 1))
-    return {"t": "seq", "src": "list" if isinstance(value, list) else "tuple", "items": out}
+    return {"t": "seq", "src": src, "items": out}
+
+
+_SEQUENCES = {list: "list", tuple: "tuple", set: "set", frozenset: "frozenset"}
 
 
 def _encode_map(value: dict[Any, Any], budget: Budget, depth: int) -> Encoded:
@@ -158,7 +166,7 @@ def to_python(encoded: Encoded, callables: dict[str, Callable[..., Any]]) -> Any
         return array
     if t == "seq":
         items = [to_python(item, callables) for item in encoded["items"]]
-        return items if encoded["src"] == "list" else tuple(items)
+        return items if encoded["src"] in ("list", "set", "frozenset") else tuple(items)
     if t == "map":
         return {key: to_python(item, callables) for key, item in encoded["items"]}
     if t == "callable":

@@ -24,7 +24,7 @@ def register(model: T) -> T:
     return model
 
 
-from grader.kinds import array, choice, flag, function, number, order, text  # noqa: E402, F401  (each registers itself)
+from grader.kinds import array, choice, choices, flag, function, number, order, text  # noqa: E402, F401  (each registers itself)
 
 __all__ = [
     "KINDS",

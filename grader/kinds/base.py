@@ -29,7 +29,7 @@ from grader.protocol import StepStatus
 from grader.steps import Step, read_step
 from grader.values import Value, decode
 
-__all__ = ["Alternate", "ItemBase", "Observed", "Outcome", "Verdict", "verdict_without_value"]
+__all__ = ["Alternate", "ItemBase", "Observed", "Outcome", "Problem", "Reason", "Verdict", "verdict_without_value"]
 
 if TYPE_CHECKING:
     from grader.probes import Probe
@@ -63,7 +63,7 @@ class Alternate(Frozen):
     def verdict(self) -> Verdict:
         """The one rule for every kind: full credit is correct, some is partial, none is wrong."""
         outcome = Outcome.CORRECT if self.credit >= 1 else Outcome.PARTIAL if self.credit > 0 else Outcome.WRONG
-        return Verdict(outcome, self.credit, [self.feedback])
+        return Verdict(outcome, self.credit, [self.feedback], convention=self.name)
 
 
 class ItemBase(Frozen, abc.ABC):
@@ -182,6 +182,8 @@ class Verdict:
     outcome: Outcome
     fraction: float = 0.0
     feedback: list[str] = field(default_factory=list)
+    reason: str = ""  # why it failed, one of ``Reason``, for counting across a class
+    convention: str = ""  # the alternate it matched, by name
 
     @classmethod
     def correct(cls, *lines: str) -> Verdict:
@@ -189,7 +191,34 @@ class Verdict:
 
     @classmethod
     def wrong(cls, *lines: str) -> Verdict:
-        return cls(Outcome.WRONG, 0.0, list(lines))
+        """Wrong, for the reason the first line carries when it is a ``Problem``."""
+        return cls(Outcome.WRONG, 0.0, list(lines), reason=getattr(lines[0], "reason", "") if lines else "")
+
+
+class Reason(enum.StrEnum):
+    """Why an item lost points, in a few words that can be counted across a class."""
+
+    MISSING = "missing"
+    NOT_WRITTEN = "not written"
+    WRONG_TYPE = "wrong type"
+    WRONG_SHAPE = "wrong shape"
+    NOT_FINITE = "not finite"
+    WRONG_VALUE = "wrong value"
+    RAISED = "raised"
+    TIMEOUT = "timeout"
+    CHANGED_INPUT = "changed its input"
+    NOT_RUN = "not run"  # the submission as a whole could not be run
+
+
+class Problem(str):
+    """A problem's text, tagged with its ``Reason``: a plain string to everything else."""
+
+    reason: str
+
+    def __new__(cls, text: str, reason: str) -> Problem:
+        made = super().__new__(cls, text)
+        made.reason = reason
+        return made
 
 
 def verdict_without_value(name: str, observed: Observed) -> Verdict | None:
@@ -197,7 +226,8 @@ def verdict_without_value(name: str, observed: Observed) -> Verdict | None:
     if observed.status == "ok":
         return None
     if observed.status == "missing":
-        return Verdict(Outcome.MISSING, 0.0, [f"`{name}` is not defined. {observed.message}".strip()])
+        return Verdict(Outcome.MISSING, 0.0, [f"`{name}` is not defined. {observed.message}".strip()],
+                       reason=Reason.MISSING)
     if observed.status == "timeout":
-        return Verdict(Outcome.TIMEOUT, 0.0, [observed.message or f"`{name}` timed out."])
-    return Verdict(Outcome.ERROR, 0.0, [observed.message or f"`{name}` could not be read."])
+        return Verdict(Outcome.TIMEOUT, 0.0, [observed.message or f"`{name}` timed out."], reason=Reason.TIMEOUT)
+    return Verdict(Outcome.ERROR, 0.0, [observed.message or f"`{name}` could not be read."], reason=Reason.RAISED)

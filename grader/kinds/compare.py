@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from grader import tolerance
+from grader.kinds.base import Problem, Reason
 from grader.values import Value, shape_text
 
 
@@ -26,6 +27,8 @@ class Rule:
     def text(self) -> str:
         if self.norm_below is not None:
             return f"norm of the difference in {self.norm_dtype} < {self.norm_below:g}"
+        if self.atol == 0 and self.rtol == 0:
+            return "exact equality"
         return tolerance.describe_rule(self.atol, self.rtol)
 
 
@@ -47,6 +50,8 @@ def as_array(value: Value) -> tuple[np.ndarray | None, str]:
             return None, f"an array of dtype kind {value.kind!r}, not numbers"
         return value.array, ""
     if value.t == "seq":
+        if value.src in ("set", "frozenset"):
+            return None, f"a {value.src}, which has no order"
         return _nested(value)
     return None, value.describe()
 
@@ -72,7 +77,8 @@ def _nested(value: Value) -> tuple[np.ndarray | None, str]:
 
 
 def compare(expected: Value, actual: Value, rule: Rule, where: str, *, reveal: bool = False) -> list[str]:
-    """Problems found comparing ``actual`` with ``expected`` at ``where``; empty when it passes."""
+    """Problems found comparing ``actual`` with ``expected`` at ``where``; empty when it passes.
+    Each is a ``Problem``, tagged with its ``Reason``."""
     if expected.t == "map":
         return _compare_map(expected, actual, rule, where, reveal)
     if expected.t == "seq":
@@ -82,16 +88,17 @@ def compare(expected: Value, actual: Value, rule: Rule, where: str, *, reveal: b
     if as_number(expected) is not None:
         return _compare_number(expected, actual, rule, where, reveal)
     if expected.t in ("str", "bool", "none") and (actual.t, actual.v) != (expected.t, expected.v):
-        return [f"{where} is {actual.describe()} with a different value"]
+        return [Problem(f"{where} is {actual.describe()} with a different value", Reason.WRONG_VALUE)]
     return []
 
 
 def _compare_map(expected: Value, actual: Value, rule: Rule, where: str, reveal: bool) -> list[str]:
     if actual.t != "map":
-        return [f"{where} is {actual.describe()}, expected a dict with keys {sorted(expected.keys)}"]
+        return [Problem(f"{where} is {actual.describe()}, expected a dict with keys {sorted(expected.keys)}",
+                        Reason.WRONG_TYPE)]
     missing = sorted(set(expected.keys) - set(actual.keys))
     if missing:
-        return [f"{where} has no key {', '.join(map(repr, missing))}"]
+        return [Problem(f"{where} has no key {', '.join(map(repr, missing))}", Reason.WRONG_SHAPE)]
     problems: list[str] = []
     for key, item in zip(expected.keys, expected.items, strict=True):
         got = actual.get(key)
@@ -102,9 +109,10 @@ def _compare_map(expected: Value, actual: Value, rule: Rule, where: str, reveal:
 
 def _compare_seq(expected: Value, actual: Value, rule: Rule, where: str, reveal: bool) -> list[str]:
     if actual.t != "seq":
-        return [f"{where} is {actual.describe()}, expected a {expected.src} of length {len(expected.items)}"]
+        return [Problem(f"{where} is {actual.describe()}, expected a {expected.src} of length "
+                        f"{len(expected.items)}", Reason.WRONG_TYPE)]
     if len(actual.items) != len(expected.items):
-        return [f"{where} has length {len(actual.items)}, expected {len(expected.items)}"]
+        return [Problem(f"{where} has length {len(actual.items)}, expected {len(expected.items)}", Reason.WRONG_SHAPE)]
     problems: list[str] = []
     for i, (want, got) in enumerate(zip(expected.items, actual.items, strict=True)):
         problems += compare(want, got, rule, f"{where}[{i}]", reveal=reveal)
@@ -115,7 +123,7 @@ def _compare_number(expected: Value, actual: Value, rule: Rule, where: str, reve
     want = as_number(expected)
     got = as_number(actual)
     if got is None:
-        return [f"{where} is {actual.describe()}, expected a real number"]
+        return [Problem(f"{where} is {actual.describe()}, expected a real number", Reason.WRONG_TYPE)]
     assert want is not None
     return _values(np.array(want), np.array(got), rule, where, reveal)
 
@@ -123,9 +131,11 @@ def _compare_number(expected: Value, actual: Value, rule: Rule, where: str, reve
 def _compare_array(expected: Value, actual: Value, rule: Rule, where: str, reveal: bool) -> list[str]:
     got, problem = as_array(actual)
     if got is None:
-        return [f"{where} is {problem}, expected an array of shape {shape_text(expected.shape)}"]
+        return [Problem(f"{where} is {problem}, expected an array of shape {shape_text(expected.shape)}",
+                        Reason.WRONG_TYPE)]
     if got.shape != expected.shape:
-        return [f"{where} has shape {shape_text(got.shape)}, expected {shape_text(expected.shape)}"]
+        return [Problem(f"{where} has shape {shape_text(got.shape)}, expected {shape_text(expected.shape)}",
+                        Reason.WRONG_SHAPE)]
     assert expected.array is not None
     return _values(expected.array, got, rule, where, reveal)
 
@@ -133,17 +143,19 @@ def _compare_array(expected: Value, actual: Value, rule: Rule, where: str, revea
 def _values(want: np.ndarray, got: np.ndarray, rule: Rule, where: str, reveal: bool) -> list[str]:
     if not np.all(np.isfinite(got)):
         bad = int(np.sum(~np.isfinite(got)))
-        return [f"{where} has {bad} non-finite entr{'y' if bad == 1 else 'ies'} (nan or inf)"]
+        return [Problem(f"{where} has {bad} non-finite entr{'y' if bad == 1 else 'ies'} (nan or inf)",
+                        Reason.NOT_FINITE)]
     if rule.norm_below is not None:
         if tolerance.norm_within(want, got, rule.norm_below, rule.norm_dtype):
             return []
-        return [f"{where} is too far from the expected value ({rule.text()} fails)"]
+        return [Problem(f"{where} is too far from the expected value ({rule.text()} fails)", Reason.WRONG_VALUE)]
     ok = tolerance.within(want, got, rule.atol, rule.rtol)
     if np.all(ok):
         return []
     hint = f"; expected {np.array2string(want, precision=6)}" if reveal else ""
+    off = "not equal to the expected value" if rule.atol == rule.rtol == 0 else "not within tolerance"
     if got.ndim == 0:
-        return [f"{where} = {float(got):.6g} is not within tolerance{hint}"]
+        return [Problem(f"{where} = {float(got):.6g} is {off}{hint}", Reason.WRONG_VALUE)]
     first = tuple(int(i) for i in np.argwhere(~ok)[0])
-    return [f"{where}: {int(np.sum(~ok))} of {ok.size} entries are not within tolerance "
-            f"(first at index {first}){hint}"]
+    return [Problem(f"{where}: {int(np.sum(~ok))} of {ok.size} entries are {off} (first at index {first}){hint}",
+                    Reason.WRONG_VALUE)]

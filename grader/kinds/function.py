@@ -12,7 +12,15 @@ from grader import values
 from grader.errors import SolutionsError
 from grader.harness import calls as harness
 from grader.kinds import register
-from grader.kinds.base import Alternate, ItemBase, Observed, Outcome, Verdict, verdict_without_value
+from grader.kinds.base import (
+    Alternate,
+    ItemBase,
+    Observed,
+    Outcome,
+    Reason,
+    Verdict,
+    verdict_without_value,
+)
 from grader.kinds.compare import Rule, compare
 from grader.kinds.evidence import Evidence, Expected, reference_attribute
 from grader.model import Frozen
@@ -140,9 +148,11 @@ class FunctionItem(ItemBase):
         if found.t == "none":
             return Verdict(Outcome.MISSING, 0.0, [f"`{self.lookup}` is None: not written yet."])
         if found.t != "callable":
-            return Verdict.wrong(f"`{self.lookup}` is {found.describe()}, expected a function.")
+            return Verdict(Outcome.WRONG, 0.0, [f"`{self.lookup}` is {found.describe()}, expected a function."],
+                           reason=Reason.WRONG_TYPE)
         if all("NotImplementedError" in c.message for c in evidence.calls) and evidence.calls:
-            return Verdict(Outcome.MISSING, 0.0, [f"`{self.lookup}` raises NotImplementedError: not written yet."])
+            return Verdict(Outcome.MISSING, 0.0, [f"`{self.lookup}` raises NotImplementedError: not written yet."],
+                           reason=Reason.NOT_WRITTEN)
         failures = self._failures(evidence)
         total = len(evidence.expected.probes)
         if not failures:
@@ -186,7 +196,7 @@ class FunctionItem(ItemBase):
             Outcome.ERROR if statuses <= {"raised", "killed"} else Outcome.WRONG)
         if fraction > 0:
             outcome = Outcome.PARTIAL
-        return Verdict(outcome, fraction, lines)
+        return Verdict(outcome, fraction, lines, reason=_reason(failures))
 
     def _headline(self, failures: list[tuple[int, Observed, list[str]]], total: int) -> str:
         """What went wrong, first: a call that never finished is not a value out of tolerance."""
@@ -227,6 +237,16 @@ class FunctionItem(ItemBase):
         return "ok", f"{name} accepts the documented inputs and returns the documented form ({len(calls)} calls)"
 
 
+def _reason(failures: list[tuple[int, Observed, list[str]]]) -> str:
+    """Why the first failing probe failed: a call that never finished, or its first problem."""
+    _, call, problems = failures[0]
+    if call.status == "timeout":
+        return Reason.TIMEOUT
+    if call.status != "ok" or call.value is None:
+        return Reason.CHANGED_INPUT if "read-only" in call.message else Reason.RAISED
+    return getattr(problems[0], "reason", Reason.CHANGED_INPUT) if problems else Reason.WRONG_VALUE
+
+
 def _decoded(result: StepResult) -> Value:
     try:
         return values.decode(json.loads(result.value or "null"))
@@ -252,6 +272,8 @@ def _collect(arg: ArgSpec, enc: Any, dims: dict[str, int]) -> None:
         for size, name in zip(enc["shape"], arg.shape, strict=False):
             if isinstance(name, str):
                 dims[name] = size
+    elif arg.type == "sequence" and arg.shape and isinstance(arg.shape[0], str) and enc.get("t") == "seq":
+        dims[arg.shape[0]] = len(enc["items"])
     elif arg.type == "dict":
         fields = dict((n, e) for n, e in enc["items"])
         for sub in arg.fields:

@@ -10,7 +10,7 @@ from grader.kinds import register
 from grader.kinds.base import ItemBase, Verdict
 from grader.kinds.compare import Rule, as_number
 from grader.kinds.evidence import Evidence
-from grader.kinds.numeric import check_numeric
+from grader.kinds.numeric import check_numeric, evaluated
 from grader.values import Value
 
 
@@ -21,17 +21,25 @@ class NumberItem(ItemBase):
     kind: Literal["number"] = "number"
     atol: float = Field(default=5e-4, ge=0, description="Absolute tolerance.")
     rtol: float = Field(default=1e-3, ge=0, description="Relative tolerance.")
+    exact: bool = Field(
+        default=False, description="Compare exactly, as integers are: 0, 0.0 and -0.0 are equal, 0.4 is not 0 "
+        "(atol and rtol are then unused).")
+    expressions: bool = Field(
+        default=False, description="Also accept strings in the course's calculator syntax, such as "
+        "`\"e^15/(e^15+1)\"` (see grader.expr), evaluated by the grader and then compared as numbers.")
 
     @property
     def tolerance(self) -> tuple[float, float] | None:
-        return self.atol, self.rtol
+        return (0.0, 0.0) if self.exact else (self.atol, self.rtol)
 
     def form_problem(self, value: Value) -> str:
-        return _not_a_number(value)
+        value, problem = evaluated(value) if self.expressions else (value, "")
+        return problem or _not_a_number(value)
 
     def check(self, evidence: Evidence) -> Verdict:
-        rule = Rule(self.atol, self.rtol)
-        return check_numeric(self.name, evidence, rule, _not_a_number, reveal=self.visible)
+        rule = Rule(*self.tolerance or (0.0, 0.0))
+        return check_numeric(self.name, evidence, rule, _not_a_number, reveal=self.visible,
+                             expressions=self.expressions)
 
 
 def _not_a_number(value: Value) -> str:

@@ -1,10 +1,18 @@
-"""The shared check of number and array items against the reference and alternates."""
+"""The shared check of number and array items against the reference and alternates.
+
+An item with ``expressions = true`` also takes strings in the course's calculator syntax
+(``"e^15/(e^15+1)"``), alone or as entries of a list: ``grader.expr`` evaluates them here, in
+the parent. That is safe by construction (a bounded tokenizer and two stacks, no ``eval``,
+no big integers, at most ``MAX_LENGTH`` characters), so a string costs microseconds whatever
+it holds, and a hostile one is a clean ``wrong``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from grader.kinds.base import Outcome, Verdict, verdict_without_value
+from grader.expr import ExpressionError, evaluate
+from grader.kinds.base import Outcome, Reason, Verdict, verdict_without_value
 from grader.kinds.compare import Rule, compare
 from grader.kinds.evidence import Evidence
 from grader.values import Value
@@ -13,7 +21,7 @@ TypeCheck = Callable[[Value], str]
 
 
 def check_numeric(name: str, evidence: Evidence, rule: Rule, type_problem: TypeCheck,
-                  *, reveal: bool) -> Verdict:
+                  *, reveal: bool, expressions: bool = False) -> Verdict:
     """present -> type -> shape -> finite -> values, then the alternates."""
     early = verdict_without_value(name, evidence.observed)
     if early:
@@ -24,9 +32,14 @@ def check_numeric(name: str, evidence: Evidence, rule: Rule, type_problem: TypeC
     assert actual is not None and evidence.expected.value is not None
     if actual.t == "none":
         return Verdict(Outcome.MISSING, 0.0, [f"`{name}` is None: not answered yet."])
+    if expressions:
+        actual, problem = evaluated(actual)
+        if problem:
+            return Verdict.wrong(f"`{name}` {problem}.")
     problem = type_problem(actual)
     if problem:
-        return Verdict.wrong(f"`{name}` {problem}.")
+        return Verdict(Outcome.WRONG, 0.0, [f"`{name}` {problem}."],
+                       reason=getattr(problem, "reason", Reason.WRONG_TYPE))
     problems = compare(evidence.expected.value, actual, rule, f"`{name}`", reveal=reveal)
     if not problems:
         return Verdict.correct(f"`{name}` is correct ({rule.text()}).")
@@ -34,3 +47,35 @@ def check_numeric(name: str, evidence: Evidence, rule: Rule, type_problem: TypeC
         if not compare(value, actual, rule, name):
             return alternate.verdict()
     return Verdict.wrong(*problems, f"Checked with {rule.text()}.")
+
+
+MAX_EXPRESSIONS = 100  # strings evaluated in one answer; each may cost up to a millisecond
+
+
+def evaluated(value: Value) -> tuple[Value, str]:
+    """``value`` with every string (alone, or in a list or tuple) replaced by the number it
+    evaluates to; or the value as it is and why a string is not an expression."""
+    if _strings(value) > MAX_EXPRESSIONS:
+        return value, f"holds more than {MAX_EXPRESSIONS} expressions"
+    return _evaluated(value)
+
+
+def _strings(value: Value) -> int:
+    return 1 if value.t == "str" else sum(map(_strings, value.items)) if value.t == "seq" else 0
+
+
+def _evaluated(value: Value) -> tuple[Value, str]:
+    if value.t == "str":
+        try:
+            return Value("float", evaluate(value.v)), ""
+        except ExpressionError as exc:
+            return value, f"is a string that is not a valid expression: {exc}"
+    if value.t == "seq":
+        items = []
+        for i, item in enumerate(value.items):
+            done, problem = _evaluated(item)
+            if problem:
+                return value, f"[{i}] {problem}"
+            items.append(done)
+        return Value("seq", src=value.src, items=tuple(items)), ""
+    return value, ""

@@ -32,6 +32,7 @@ requires_torch = pytest.mark.skipif(not HAS_TORCH, reason="torch is not installe
 TEMPLATES = {
     "jhu-hw3": "jhu-hw3/jhu_hw3.py",
     "mit-backprop": "mit-backprop/mit_backprop.py",
+    "mit-unit3": "mit-unit3/mit_unit3.py",
     "nyu-hw1": "nyu-hw1/nyu_hw1.py",
 }
 ASSIGNMENTS = list(TEMPLATES)
@@ -47,6 +48,17 @@ FUNCTIONS = {
         "regression_grads": "(w1, w2, w3, x, y)",
     },
     "mit-backprop": {
+        "delta_last": "(dC_da, z, f_prime)",
+        "delta_hidden": "(W_next, delta_next, z, f_prime)",
+        "dC_dw": "(a_prev, delta)",
+        "dC_db": "(delta)",
+        "sigmoid_prime": "(z)",
+        "simple_net_grads": "(x, t, w1, w2, b)",
+        "sgd_update": "(w, eta, grad)",
+    },
+    "mit-unit3": {
+        "feed_forward": "(x)",
+        "lstm_states": "(xs)",
         "delta_last": "(dC_da, z, f_prime)",
         "delta_hidden": "(W_next, delta_next, z, f_prime)",
         "dC_dw": "(a_prev, delta)",
@@ -86,6 +98,24 @@ VALUES = {
         "SIMPLE_NET_LOSS": "number",
         "SIMPLE_NET_GRADS": "array, shape (3,)",
     },
+    "mit-unit3": {
+        "FEED_FORWARD_O": "array, shape (2,)",
+        "BOUNDARY_AREA": "number",
+        "OUTPUT_O1": "array, shape (3,)",
+        "MAX_GAP_BETA1": "number",
+        "MAX_GAP_BETA3": "number",
+        "BETA_EFFECT": "choice",
+        "LSTM_STATES_1": "array, shape (6,)",
+        "LSTM_STATES_2": "array, shape (5,)",
+        "LSTM_INFO": "choice: an int index",
+        "DELTA_HIDDEN_CHOICE": "choice: an int index",
+        "SIGMOID_PRIME_LARGE_Z": "choice",
+        "RELU_PRIME_POS": "number",
+        "RELU_PRIME_NEG": "number",
+        "SIMPLE_NET_LOSS": "number",
+        "SIMPLE_NET_GRADS": "array, shape (3,)",
+        "EMBEDDINGS_TRUE": "choices",
+    },
     "nyu-hw1": {
         "TRAINING_STEPS": "order",
         "TRAINING_STEPS_NOTES": "text",
@@ -105,6 +135,19 @@ OPTIONS = {
         "2: Σ_k w^{l+1}_kj δ^{l+1}_k f(z^l_j)",
     ),
     "TRAINING_STEPS": ('"forward"', '"loss"', '"zero_grad"', '"backward"', '"step"'),
+    "BETA_EFFECT": ('"larger"', '"smaller"'),
+    "LSTM_INFO": (
+        "0: whether the current run of consecutive ones has odd length",
+        "1: how many ones have been seen so far",
+        "2: the last input",
+        "3: whether any one has been seen so far",
+    ),
+    "EMBEDDINGS_TRUE": (
+        "0: The first network cannot classify the sequence correctly.",
+        "1: The second network cannot classify the sequence correctly.",
+        "2: The second network has a fighting chance at classifying the sequence.",
+        "3: The first network has a fighting chance at classifying the sequence.",
+    ),
 }
 
 # The homework's own numbers, which the question texts must carry.
@@ -124,6 +167,16 @@ QUESTION_TEXTS = {
     "mit-backprop": (
         "x = 3, t = 1, w1 = 0.01, w2 = −5 and b = −1",
         "C = ½(y − t)²",
+    ),
+    "mit-unit3": (
+        "(1, 0, −1)", "(0, 1, −1)", "(−1, 0, −1)", "(0, −1, −1)", "(1, 1, 1, 1, 0)", "(−1, −1, −1, −1, 2)",
+        "x = (3, 14)",
+        "1/1000",
+        "W^{c,h} = −100, W^{c,x} = 50, b_c = 0",
+        "0, 0, 1, 1, 1, 0",
+        "1, 1, 0, 1, 1",
+        "x = 3, t = 1, w1 = 0.01, w2 = −5 and b = −1",
+        "Choose all that apply",
     ),
     "nyu-hw1": (
         "ℓ = ‖ŷ − y‖²",

@@ -18,6 +18,10 @@ POINTS = {
     "jhu-hw3": {"q1a": 5, "q1b": 5, "q2a": 4, "q2b": 6, "q2c": 3, "q2d": 4},
     "mit-backprop": {"error-last": 1, "error-hidden": 2, "param-derivatives": 2, "activations": 3,
                      "simple-network": 6, "sgd": 1},
+    # Pages 1, 2 and 4 from HOMEWORK.md's tables; page 3 is mit-backprop's, as it is. Total 36.
+    "mit-unit3": {"nn-feedforward": 4, "nn-boundaries": 1, "nn-output": 3, "nn-temperature": 3,
+                  "lstm-states": 7, "lstm-info": 1, "error-last": 1, "error-hidden": 2, "param-derivatives": 2,
+                  "activations": 3, "simple-network": 6, "sgd": 1, "embeddings": 2},
     "nyu-hw1": {"1.2a": 5, "1.2b": 8, "1.2c": 10, "1.2d": 6, "1.3a": 8, "1.3b": 8, "1.3c": 5,
                 "impl-losses": 10, "impl-forward": 10, "impl-backward": 25, "impl-clear": 5},
 }
@@ -31,6 +35,10 @@ def test_shipped_rubric_points_match_the_homework(assignment: str) -> None:
 
 def test_every_shipped_rubric_is_listed() -> None:
     assert set(available()) == set(POINTS)
+
+
+def test_mit_unit3_is_worth_36_points() -> None:
+    assert load_rubric("mit-unit3").max_points == 36
 
 
 def test_split_rows_share_points_equally() -> None:
