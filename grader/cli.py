@@ -7,7 +7,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 # The grader's own numpy work is small: idle BLAS threads would only spin on the cores the
 # submissions need. Set before numpy is first imported (the rubric models import it).
@@ -20,13 +20,16 @@ from grader.errors import EnvironmentProblem, GraderError, UsageError
 from grader.exitcodes import ExitCode
 from grader.limits import DEFAULT_MEMORY_MB, MIN_MEMORY_MB
 
+if TYPE_CHECKING:
+    from grader.shards import Shard
+
 BROKEN_PIPE = 141  # as a shell reports a command that a closed pipe stopped (128 + SIGPIPE)
 EPILOG = """exit codes: 0 every submission got a report (or selftest passed), 1 selftest found
 problems, 2 usage error (bad arguments, missing path, malformed rubric, no solutions, an output
-folder that cannot be written or that another grader process is writing), 3 internal error
-(a grader bug; results so far are kept), 4 environment problem, 130 interrupted (run the same
-command again to resume), 141 the output was closed early (e.g. piped to head; files written
-to disk are complete)."""
+folder that cannot be written or that another grader process is writing, shards that do not
+fit), 3 internal error (a grader bug; results so far are kept), 4 environment problem, 5 a
+submission is below --fail-under, 130 interrupted (run the same command again to resume), 141
+the output was closed early (e.g. piped to head; files written to disk are complete)."""
 
 
 def run() -> NoReturn:
@@ -83,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     listing.set_defaults(handler=_list)
     _rubric_parser(commands)
     _manual_parser(commands)
+    _merge_parser(commands)
+    _diff_parser(commands)
     return parser
 
 
@@ -95,12 +100,14 @@ def _rubrics_option(command: argparse.ArgumentParser) -> None:
 def _check_parser(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser(
         "check", help="grade a class: every file or folder directly under PATH is one submission",
-        description="Grade submissions in isolated child processes and write report.json, grades.csv "
-        "and one feedback file per student to --out.", epilog=EPILOG)
+        description="Grade submissions in isolated child processes and write report.json, report.html, "
+        "grades.csv, junit.xml and one feedback file per student to --out; a re-grade says on stderr whose "
+        "totals changed. Under GitHub Actions, also a job summary "
+        "(GITHUB_STEP_SUMMARY) and annotations on stderr (GITHUB_ACTIONS=true).", epilog=EPILOG)
     check.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                        help="a folder of submissions (each file or folder in it is one), one submission "
-                       "file, or a .zip; with --format gradescope, the one submission: a file or the folder "
-                       "of its files")
+                       "file, or a .zip; with --format gradescope or classroom, the one submission: a file or "
+                       "the folder of its files")
     check.add_argument("--assignment", help="grade as this assignment (default: each file's ASSIGNMENT line)")
     check.add_argument("--out", type=Path, default=Path("grader-results"), help="output folder (default: %(default)s)")
     check.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="parallel workers (default: CPU count)")
@@ -108,8 +115,9 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
                        help="wall-clock seconds per submission, all its calls included (default: %(default)s)")
     check.add_argument("--format", default="table", metavar="FORMAT",
                        help="what to print on stdout: table (the grade tables), json (report.json), csv (the "
-                       "grade sheet of a one-assignment class), or gradescope (Gradescope's results.json for "
-                       "one submission) (default: %(default)s)")
+                       "grade sheet of a one-assignment class), junit (junit.xml), gradescope (Gradescope's "
+                       "results.json for one submission), or classroom (GitHub Classroom's reporter result for "
+                       "one submission; under Actions also the step output `result`) (default: %(default)s)")
     check.add_argument("--seed", type=int, help="replay a run's probe seed (default: fresh, or the interrupted run's)")
     check.add_argument("--solutions", type=Path, help="the reference solver folder (default: solutions/ of the checkout)")
     check.add_argument("--rubric", type=Path, help="use this rubric file instead of the shipped one")
@@ -120,25 +128,73 @@ def _check_parser(commands: argparse._SubParsersAction) -> None:
                        help="memory a submission may allocate (heap and anonymous memory, not the libraries "
                        f"it maps), at least {MIN_MEMORY_MB} (default: %(default)s MB)")
     check.add_argument("--no-progress", action="store_true", help="no progress bar")
+    check.add_argument("--shard", metavar="K/N",
+                       help="grade only part K of N of the class (K counts from 1), chosen by a hash of each student "
+                       "id; needs --seed, the same for every shard; join the parts with `grader merge`. Default: "
+                       "from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX (from 0) with "
+                       "GRADER_SHARD_COUNT, when set; else the whole class")
+    check.add_argument("--fail-under", metavar="POINTS|PCT%",
+                       help="exit 5 when a submission's automatic points are below POINTS, or below PCT%% of the "
+                       "automatic points possible (default: never, whatever the scores)")
     check.set_defaults(handler=_check)
 
 
 def _check(args: argparse.Namespace) -> int:
-    from grader.pipeline import CheckOptions, check
+    from grader import threshold
+    from grader.pipeline import ONE_SUBMISSION, CheckOptions, check
 
     if args.timeout <= 0 or args.jobs < 1:
         raise UsageError("--timeout must be positive and --jobs at least 1")
     if args.memory < MIN_MEMORY_MB:
         raise UsageError(f"--memory {args.memory} is below {MIN_MEMORY_MB} MB, the least the grading harness "
                          "itself needs to run a submission")
-    if args.format == "gradescope" and len(args.paths) != 1:
-        raise UsageError("--format gradescope grades one submission: give one PATH, the file or the folder "
+    if args.format in ONE_SUBMISSION and len(args.paths) != 1:
+        raise UsageError(f"--format {args.format} grades one submission: give one PATH, the file or the folder "
                          "of its files")
     opts = CheckOptions(paths=args.paths, out=args.out, assignment=args.assignment, jobs=args.jobs,
                         timeout=args.timeout, fmt=args.format, seed=args.seed, solutions=args.solutions,
                         rubric=args.rubric, sandbox=args.sandbox, memory_mb=args.memory,
-                        progress=not args.no_progress)
+                        progress=not args.no_progress, shard=_shard(args),
+                        fail_under=threshold.parse(args.fail_under) if args.fail_under is not None else None)
     return check(opts)
+
+
+def _shard(args: argparse.Namespace) -> Shard | None:
+    """``--shard K/N``, else the engine's own variables; None for the whole class (or 1/1)."""
+    from grader import shards
+    from grader.pipeline import ONE_SUBMISSION
+
+    shard = shards.parse(args.shard) if args.shard is not None else shards.from_environment(os.environ)
+    if shard is None or shard.count == 1:
+        return None
+    if args.format in ONE_SUBMISSION:
+        raise UsageError(f"--format {args.format} grades one submission: it cannot be sharded ({shard.source})")
+    if args.seed is None:
+        raise UsageError(f"grading shard {shard} ({shard.source}) needs --seed, the same for every shard: the "
+                         "shards' probes, and so their results, must be the same as one run's")
+    if shard.source != "--shard":
+        print(f"note: grading shard {shard} of the class, from {shard.source}", file=sys.stderr)
+    return shard
+
+
+def _merge_parser(commands: argparse._SubParsersAction) -> None:
+    merge = commands.add_parser(
+        "merge", help="join the output folders of `grader check --shard K/N` runs into one",
+        description="Join every shard's output folder into one, as one `grader check` of the whole class with that "
+        "seed would have written it (report.json, grade sheets, feedback, junit.xml, results.jsonl, run.json). "
+        "Refuses shards of different runs (seed, grader version, settings, class, rubrics), a student in two "
+        "shards, and a shard missing, given twice or unfinished.", epilog=EPILOG)
+    merge.add_argument("shards", nargs="+", type=Path, metavar="OUT", help="a shard's output folder")
+    merge.add_argument("--out", type=Path, required=True, help="the merged output folder")
+    merge.set_defaults(handler=_merge)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from grader.merge import merge
+
+    merged = merge(args.shards, args.out)
+    print(f"merged {merged.shards} shards, {merged.students} submissions, into {args.out}/", file=sys.stderr)
+    return ExitCode.OK
 
 
 def _selftest_parser(commands: argparse._SubParsersAction) -> None:
@@ -227,6 +283,26 @@ def _rubric_validate(args: argparse.Namespace) -> int:
     loaded = rubric.load(args.file)
     print(f"{args.file}: valid rubric for {loaded.assignment} ({len(loaded.questions)} questions, "
           f"{loaded.max_points:g} points)")
+    return ExitCode.OK
+
+
+def _diff_parser(commands: argparse._SubParsersAction) -> None:
+    diff = commands.add_parser(
+        "diff", help="compare two output folders: whose totals and items changed",
+        description="Compare the report.json of two `grader check` output folders: per student, the total "
+        "and every item whose outcome or points differ. Exit 0 whether or not anything changed; 2 when a "
+        "folder or its report.json is missing or unreadable.")
+    diff.add_argument("a", type=Path, metavar="OUT_A", help="the earlier output folder")
+    diff.add_argument("b", type=Path, metavar="OUT_B", help="the later output folder")
+    diff.add_argument("--format", choices=["table", "json", "csv"], default="table",
+                      help="a table, JSON or CSV, one row per changed total and item (default: %(default)s)")
+    diff.set_defaults(handler=_diff)
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from grader.diff import diff_folders
+
+    sys.stdout.write(diff_folders(args.a, args.b, args.format))
     return ExitCode.OK
 
 

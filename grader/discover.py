@@ -139,7 +139,9 @@ def _kind(child: Path, skip: set[Path]) -> str:
 
 def _one(path: Path, display: str) -> Found:
     raw = path.name if path.is_dir() and not path.is_symlink() else path.stem
-    return Found(student=names.student_id(raw), location=str(path), display=display)
+    # A name's bytes that are not UTF-8 are shown as escapes (\xff): every output can write them.
+    shown = display.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return Found(student=names.student_id(raw), location=str(path), display=shown)
 
 
 def _name(found: Discovery) -> None:

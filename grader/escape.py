@@ -54,3 +54,30 @@ def fenced(text: str, indent: str = "") -> str:
     fence = "`" * max(3, longest + 1)
     lines = [visible(line) for line in text.splitlines()] or [""]
     return "\n".join(f"{indent}{line}" for line in [f"{fence}text", *lines, fence])
+
+
+def terminal(text: str) -> str:
+    """``visible`` text that a CI log cannot read as a workflow command either: GitHub Actions
+    obeys a line that starts with ``::`` and, anywhere in a line, the legacy ``##[command]``."""
+    return visible(text).replace("::", ":\\x3a").replace("##[", "##\\x5b")
+
+
+_NOT_XML = re.compile(r"[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml(text: str) -> str:
+    """Text that XML 1.0 can hold, lines kept: control characters, bidi controls and the lone
+    surrogates of undecodable bytes as escapes (the markup itself is escaped by the writer)."""
+    return "\n".join(_NOT_XML.sub(lambda m: _escape(m.group()), visible(line)) for line in text.split("\n"))
+
+
+def workflow_data(text: str) -> str:
+    """The message of a GitHub Actions workflow command, by GitHub's rules (``%``, CR and LF
+    encoded): it stays on the command's line whatever it holds. Lines are kept, each visible,
+    and the lone surrogates of undecodable bytes are escapes too."""
+    return xml("\n".join(text.splitlines())).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_property(text: str) -> str:
+    """A property value of a workflow command (``file=``, ``title=``): also ``:`` and ``,``."""
+    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")

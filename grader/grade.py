@@ -13,12 +13,13 @@ from typing import Any
 from grader.autograd_scan import autograd_uses
 from grader.errors import SandboxError
 from grader.execute import SubmissionJob
-from grader.kinds.base import ItemBase, Observed, Outcome
+from grader.kinds.base import ItemBase, Observed, Outcome, Reason, Verdict
 from grader.kinds.evidence import Evidence, Expected
 from grader.load import Submission
 from grader.protocol import StepResult, StepStatus
-from grader.report import ItemReport, QuestionReport, SubmissionReport, round_points
+from grader.report import ItemReport, Location, QuestionReport, SubmissionReport, round_points
 from grader.rubric import Rubric
+from grader.similarity import similarity_hash
 
 
 @dataclass
@@ -49,11 +50,15 @@ def grade(ctx: Context, sub: Submission, job: SubmissionJob | None) -> Submissio
                 cause = _missing_cause(sub, job, getattr(item, "lookup", item.name))
                 if cause is not None:
                     costs[job.steps[cause].label].append(f"{question.id}/{item.name}")
+                    report.location = report.location or (_located(sub, job, [cause]) if sub.is_notebook else None)
             items.append(report)
         questions.append(_question(question, items, earned))
     notes = [f"{where} did not run to the end, so {len(keys)} item(s) it defines are missing: {', '.join(keys)}"
              for where, keys in costs.items()]
-    return _submission(ctx.rubric.assignment, sub, load_error, questions, job, notes)
+    submission = _submission(ctx.rubric.assignment, sub, load_error, questions, job, notes)
+    if job is not None and load_error and not sub.error:
+        submission.error_location = _located(sub, job, [i for i, s in enumerate(job.steps) if s.is_load][:1])
+    return submission
 
 
 def _index(job: SubmissionJob) -> dict[str, list[int]]:
@@ -71,11 +76,27 @@ def _item(ctx: Context, sub: Submission, job: SubmissionJob | None, steps: dict[
     if item.needs_torch and not ctx.torch:
         return _report(item, Outcome.NOT_GRADABLE, 0.0, worth, "Not gradable here: torch is not installed."), 0.0
     if job is None:
-        return _report(item, Outcome.ERROR, 0.0, worth, "Not checked: the submission could not be run "
-                       "(see the problem above)."), 0.0
+        report = _report(item, Outcome.ERROR, 0.0, worth, "Not checked: the submission could not be run "
+                         "(see the problem above).")
+        report.reason = str(Reason.NOT_RUN)
+        return report, 0.0
     verdict = item.check(_evidence(ctx.expected[key], sub, job, steps[key], item, autograd))
     fraction = 0.0 if item.is_manual else min(max(verdict.fraction, 0.0), 1.0)
-    return _report(item, verdict.outcome, round_points(fraction * points), worth, "\n".join(verdict.feedback)), fraction
+    report = _report(item, verdict.outcome, round_points(fraction * points), worth, "\n".join(verdict.feedback))
+    report.reason = "" if fraction >= 1 or verdict.convention else _reason(verdict)
+    report.convention = verdict.convention
+    if verdict.outcome is not Outcome.CORRECT:
+        report.location = _located(sub, job, steps[key])
+    return report, fraction
+
+
+# The reason of a verdict that gave none, from its outcome.
+_REASONS = {Outcome.WRONG: Reason.WRONG_VALUE, Outcome.MISSING: Reason.MISSING, Outcome.ERROR: Reason.RAISED,
+            Outcome.TIMEOUT: Reason.TIMEOUT}
+
+
+def _reason(verdict: Verdict) -> str:
+    return str(verdict.reason or _REASONS.get(verdict.outcome, ""))
 
 
 def _report(item: Any, outcome: Outcome, points: float, worth: float, feedback: str) -> ItemReport:
@@ -125,6 +146,25 @@ def _why_missing(sub: Submission, job: SubmissionJob, name: str) -> str:
     if not sub.is_notebook:
         return f"{job.steps[index].label} did not run to the end (see the problem above)."
     return _load_problem(job, index)
+
+
+def _located(sub: Submission, job: SubmissionJob, indices: list[int]) -> Location | None:
+    """Where the first of these steps that raised did, when that is a line of the student's own
+    files (the child's claim: it only says where to point)."""
+    single = sub.source == sub.entry or sub.source.endswith("/" + sub.entry)
+    folder = sub.source.rpartition("/")[0] if single else sub.source
+    for index in indices:
+        result = job.results.get(index)
+        if result is None or result.status is not StepStatus.RAISED or not result.line:
+            continue
+        entry = sub.source if single else f"{folder}/{sub.entry}"
+        if sub.is_notebook and result.place.startswith("cell ") and result.place[5:].isdigit():
+            return Location(file=entry, cell=int(result.place[5:]), line=result.line)
+        if result.place == sub.entry:
+            return Location(file=entry, line=result.line)
+        if result.place.endswith(".py") and result.place in sub.files:  # an implementation module
+            return Location(file="/".join(filter(None, [folder, result.place])), line=result.line)
+    return None
 
 
 def _missing_cause(sub: Submission, job: SubmissionJob, name: str) -> int | None:
@@ -202,7 +242,7 @@ def _submission(assignment: str, sub: Submission, load_error: str | None, questi
         pending_manual_points=round_points(sum(q.pending_manual_points for q in questions)),
         not_gradable_points=round_points(sum(i.max_points for i in items if i.outcome is Outcome.NOT_GRADABLE)),
         questions=questions, warnings=warnings + (notes or []),
-        content_hash=sub.content_hash,
+        content_hash=sub.content_hash, similarity_hash=similarity_hash(sub),
         seconds=round(job.seconds, 4) if job else 0.0,
     )
 
@@ -213,4 +253,5 @@ def unusable(ctx: Context | None, sub: Submission, assignment: str | None) -> Su
         return grade(ctx, sub, None)
     return SubmissionReport(student=sub.student, assignment=assignment, source=sub.source, status="error",
                             error=sub.error, points=0.0, max_points=0.0, pending_manual_points=0.0,
-                            questions=[], warnings=sub.warnings, content_hash=sub.content_hash, seconds=0.0)
+                            questions=[], warnings=sub.warnings, content_hash=sub.content_hash,
+                            similarity_hash=similarity_hash(sub), seconds=0.0)

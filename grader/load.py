@@ -132,7 +132,7 @@ def _read_capped(path: Path) -> bytes:
 def _hash(files: dict[str, bytes]) -> str:
     digest = hashlib.sha256()
     for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0" + hashlib.sha256(files[name]).digest())
     return digest.hexdigest()
 
 

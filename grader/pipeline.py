@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from grader import escape
+from grader import escape, shards
 from grader._version import __version__
 from grader.assignments import (
     available,
@@ -36,16 +36,20 @@ from grader.limits import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT, RunLimits
 from grader.load import Submission, load, sniff_assignment
 from grader.sandbox.bwrap import SandboxMode, detect_mode
 from grader.sandbox.pool import Pool
+from grader.shards import ClassPart, Shard
 from grader.store import Store, StoreCorrupted, output_lock, result_key
+from grader.threshold import Threshold
 
 if TYPE_CHECKING:
     from grader import grade
+    from grader.diff import Regrade
     from grader.execute import SubmissionJob
     from grader.report import SubmissionReport
     from grader.rubric import Rubric
     from grader.steps import SharedSteps
 
 MAX_LISTED = 5  # names or reasons listed in the end-of-run summary before "and N more"
+ONE_SUBMISSION = ("gradescope", "classroom")  # formats whose PATH is one student's submission
 
 
 @dataclass
@@ -64,6 +68,8 @@ class CheckOptions:
     sandbox: str = "auto"
     memory_mb: int = DEFAULT_MEMORY_MB
     progress: bool = True
+    shard: Shard | None = None
+    fail_under: Threshold | None = None
 
 
 @dataclass
@@ -96,12 +102,13 @@ def check(opts: CheckOptions, stdout: TextIO | None = None, stderr: TextIO | Non
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
-        found = find(opts, Path(scratch))
+        found, part = split(opts, find(opts, Path(scratch)))
         named = survey(found.found, opts)
         with output_lock(opts.out, "check"):
             pool = start_workers(opts, named, Path(scratch))
             try:
                 run = start(opts, named, found, stderr)
+                record_shard(run, part)
                 pool = matching_workers(run, pool, Path(scratch))
                 if not grade_all(run, found.found, pool, stderr):
                     return ExitCode.INTERRUPTED
@@ -110,7 +117,9 @@ def check(opts: CheckOptions, stdout: TextIO | None = None, stderr: TextIO | Non
                     pool.close()
             summary = report(run, found.found, stdout)
     summarize(run, found, summary, time.monotonic() - started, stderr)
-    return ExitCode.INTERNAL_ERROR if run.internal_errors else ExitCode.OK
+    if run.internal_errors:
+        return ExitCode.INTERNAL_ERROR
+    return ExitCode.BELOW_THRESHOLD if summary.below else ExitCode.OK
 
 
 # -- find -----------------------------------------------------------------------------------------
@@ -118,7 +127,7 @@ def check(opts: CheckOptions, stdout: TextIO | None = None, stderr: TextIO | Non
 
 def find(opts: CheckOptions, scratch: Path) -> Discovery:
     """The submissions under the paths; none at all is a usage error that says what was there."""
-    if opts.fmt == "gradescope":
+    if opts.fmt in ONE_SUBMISSION:
         return discover_one(opts.paths[0])  # Gradescope's upload folder is one student's
     found = discover(opts.paths, scratch, opts.out)
     if not found.found:
@@ -127,6 +136,13 @@ def find(opts: CheckOptions, scratch: Path) -> Discovery:
                          + (f" ({ignored} ignored)" if ignored else "")
                          + ": a submission is a .py or .ipynb file, or a folder, directly inside PATH")
     return found
+
+
+def split(opts: CheckOptions, found: Discovery) -> tuple[Discovery, ClassPart | None]:
+    """With ``--shard K/N``, this shard's part of the class (ids computed over the whole class)."""
+    if opts.shard is None:
+        return found, None
+    return shards.select(found, opts.shard)
 
 
 def survey(found: list[Found], opts: CheckOptions) -> set[str]:
@@ -185,7 +201,7 @@ def start(opts: CheckOptions, named: set[str], found: Discovery, stderr: TextIO)
         notes.append("bubblewrap does not work here: submissions run WITHOUT namespaces "
                      "(see README, 'The isolation model'); install bubblewrap for full isolation")
     for note in notes:
-        print(f"note: {escape.visible(note)}", file=stderr)
+        print(f"note: {escape.terminal(note)}", file=stderr)
     solutions = opts.solutions or default_solutions()
     for assignment in sorted(named):
         run.assignments[assignment] = _prepare(assignment, opts, seed, run.torch, solutions)
@@ -233,6 +249,17 @@ def _check_harnesses(rubric: Rubric, override: Path | None) -> None:
             path = rubric_path(rubric.assignment, override)
             raise UsageError(f"{path}: {question.id}/{item.name} names the harness {harness!r}, which the "
                              f"profile {path.with_suffix('.py').name} does not define")
+
+
+def record_shard(run: Grading, part: ClassPart | None) -> None:
+    """A shard's manifest in its output folder (what ``grader merge`` checks), or none."""
+    settings = {"torch": run.torch, "sandbox": run.mode.value, "timeout": run.opts.timeout,
+                "memory_mb": run.opts.memory_mb, "assignment": run.opts.assignment}
+    assignments = {name: {"rubric": run.assignments[name].context.rubric.digest,
+                          "columns": [[c.id, c.max_points, c.manual_max_points] for c in columns]}
+                   for name, columns in _plan(run).questions.items()}
+    shards.record(run.opts.out, part, {"seed": run.seed, "grader_version": __version__, "settings": settings,
+                                       "assignments": assignments})
 
 
 # -- grade --------------------------------------------------------------------------------------
@@ -351,8 +378,16 @@ class Summary:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (student, reason)
     unresolved: list[str] = field(default_factory=list)
     not_gradable: int = 0
+    threshold: Threshold | None = None
+    below: list[str] = field(default_factory=list)  # students below --fail-under
+    regrade: Regrade | None = None  # the comparison with the report.json this run replaces
+    regrade_note: str = ""  # why there is none, when there was a report.json
 
     def add(self, report: SubmissionReport) -> None:
+        if self.regrade is not None:
+            self.regrade.add(report)
+        if self.threshold is not None and self.threshold.below(report):
+            self.below.append(report.student)
         if report.status == "error":
             self.errors.append((report.student, report.error or ""))
             if not report.questions:
@@ -361,17 +396,21 @@ class Summary:
             self.not_gradable += 1
 
     def close(self) -> None:
-        pass
+        if self.regrade is not None:
+            self.regrade.close()
 
 
 def report(run: Grading, found: list[Found], stdout: TextIO) -> Summary:
-    """report.json, the grade sheets, the feedback files and the stdout format, in one pass."""
-    from grader.outputs import QuestionColumn, RunInfo, SheetPlan, write_all
+    """report.json, report.html, the grade sheets, the feedback files and the stdout format, in
+    one pass; a re-grade is compared with the report.json it replaces as it goes."""
+    from grader.diff import Regrade
+    from grader.outputs import RunInfo, write_all
 
-    plan = SheetPlan({name: tuple(QuestionColumn(q.id, *_maxima(q)) for q in a.context.rubric.questions)
-                      for name, a in sorted(run.assignments.items())})
-    info = RunInfo(header=_header(run), out=run.opts.out, plan=plan, students=len(found))
-    summary = Summary()
+    regrade, note = Regrade.of(run.opts.out)
+    rubrics = {name: a.context.rubric.digest[:12] for name, a in run.assignments.items()}
+    info = RunInfo(header=_header(run), out=run.opts.out, plan=_plan(run), students=len(found), rubrics=rubrics,
+                   changes=regrade)
+    summary = Summary(threshold=run.opts.fail_under, regrade=regrade, regrade_note=note)
     try:
         run.store.compact([f.student for f in found])
         write_all(info, _reports(run, found, summary), run.opts.fmt, stdout)
@@ -381,8 +420,18 @@ def report(run: Grading, found: list[Found], stdout: TextIO) -> Summary:
         raise
     finally:
         run.store.close()
+        if regrade is not None:
+            regrade.before.close()
     run.store.mark(state="complete", seed=run.seed, grader_version=__version__)
     return summary
+
+
+def _plan(run: Grading) -> Any:
+    """Which sheet each assignment's students go to, and its question columns."""
+    from grader.outputs import QuestionColumn, SheetPlan
+
+    return SheetPlan({name: tuple(QuestionColumn(q.id, *_maxima(q)) for q in a.context.rubric.questions)
+                      for name, a in sorted(run.assignments.items())})
 
 
 def _maxima(question: Any) -> tuple[float, float]:
@@ -415,6 +464,7 @@ def _reports(run: Grading, found: list[Found], summary: Summary) -> Iterator[Sub
         merged = manual.apply(stored, entries)
         summary.add(merged)
         yield merged
+    summary.close()  # before the outputs close: report.html shows what it gathered
 
 
 # -- summarize ----------------------------------------------------------------------------------
@@ -426,19 +476,39 @@ def summarize(run: Grading, found: Discovery, summary: Summary, seconds: float, 
     print(f"graded {total} submissions ({run.fresh} run, {run.reused} reused) in {seconds:.1f} s; "
           f"seed {run.seed}; reports in {run.opts.out}/", file=stderr)
     if summary.errors:
-        listed = "; ".join(f"{escape.visible(s)}: {escape.visible(' '.join(r.split()))[:100]}"
+        listed = "; ".join(f"{escape.terminal(s)}: {escape.terminal(' '.join(r.split()))[:100]}"
                            for s, r in summary.errors[:MAX_LISTED])
         more = f"; and {len(summary.errors) - MAX_LISTED} more" if len(summary.errors) > MAX_LISTED else ""
         print(f"{len(summary.errors)} with status error: {listed}{more}", file=stderr)
     if summary.unresolved:
-        names = ", ".join(escape.visible(s) for s in summary.unresolved[:MAX_LISTED])
+        names = ", ".join(escape.terminal(s) for s in summary.unresolved[:MAX_LISTED])
         print(f"warning: {len(summary.unresolved)} submission(s) could not be graded as any known assignment "
               f"({names}{', ...' if len(summary.unresolved) > MAX_LISTED else ''}): they are in the grade "
               "sheets with status error; see their reason", file=stderr)
     if found.ignored:
         print(f"ignored: {found.ignored_text()}", file=stderr)
+    _regrade_lines(run, summary, stderr)
+    if summary.below:
+        names = ", ".join(escape.terminal(s) for s in summary.below[:MAX_LISTED])
+        print(f"below --fail-under {run.opts.fail_under}: {len(summary.below)} submission(s) ({names}"
+              f"{', ...' if len(summary.below) > MAX_LISTED else ''}): exit {int(ExitCode.BELOW_THRESHOLD)}",
+              file=stderr)
     if summary.not_gradable:
         print(f"not gradable here: {summary.not_gradable} submission(s) have parts that need torch, which is "
               "not installed (see README, 'Installing torch')", file=stderr)
     for problem in run.internal_errors:
-        print(f"internal error: {escape.visible(problem)}", file=stderr)
+        print(f"internal error: {escape.terminal(problem)}", file=stderr)
+
+
+def _regrade_lines(run: Grading, summary: Summary, stderr: TextIO) -> None:
+    """What a re-grade changed, and how large report.html is."""
+    from grader.diff import summary_lines
+
+    if summary.regrade_note:
+        print(f"note: {escape.visible(summary.regrade_note)}", file=stderr)
+    if summary.regrade is not None:
+        for line in summary_lines(summary.regrade, run.opts.out):
+            print(line, file=stderr)
+    page = run.opts.out / "report.html"
+    if page.is_file():
+        print(f"class report: {page} ({page.stat().st_size / 1e6:.1f} MB)", file=stderr)

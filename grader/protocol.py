@@ -30,6 +30,8 @@ MAX_KEPT_BYTES = 16 << 20  # the values the parent keeps for one submission, all
 MAX_FRAME_CONTAINERS = 20_000
 MAX_FRAME_SEPARATORS = 200_000
 MAX_MESSAGE = 500  # characters of a reported exception message that are kept
+MAX_PLACE = 100  # characters of a reported place ("cell 3", "hw3.py")
+MAX_LINE = 10_000_000
 HARNESS_CRASHED = 70  # the exit code of a child whose harness (not the student's code) failed
 
 
@@ -83,6 +85,8 @@ class StepResult:
     autograd: bool = False
     absent: bool = False  # an import step: the module's file is not there
     mutated: tuple[str, ...] = ()  # inputs the call changed: a claim that can only cost the student
+    place: str = ""  # where in student code it raised: "cell 3" or a file name (a claim, for annotations)
+    line: int = 0  # the line there (0: not known)
 
 
 def encode_frame(nonce: str, kind: Frame | str, **fields: Any) -> bytes:
@@ -119,8 +123,10 @@ def parse_result(raw: Any) -> StepResult:
         value = value_text(raw["value"])
     mutated = raw.get("mutated")
     names = tuple(m[:40] for m in mutated[:10] if isinstance(m, str)) if isinstance(mutated, list) else ()
+    line = raw.get("line")
+    line = line if type(line) is int and 0 < line <= MAX_LINE else 0
     return StepResult(status, value, clean_message(raw.get("message")), raw.get("autograd") is True,
-                      raw.get("absent") is True, names)
+                      raw.get("absent") is True, names, clean_message(raw.get("place"))[:MAX_PLACE], line)
 
 
 class FrameTooLarge(ValueError):

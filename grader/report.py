@@ -33,6 +33,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class Location(_Model):
+    """Where in a student's file something went wrong: a raising line, a syntax error."""
+
+    file: str = Field(description="The file, as the submission's path was given (`class/alice.py`, "
+                      "`class/bob/hw.ipynb`).")
+    line: int | None = Field(default=None, description="The line: in the file, or in the notebook cell.")
+    cell: int | None = Field(default=None, description="The notebook cell (numbered from 1), for a notebook.")
+
+
 class ItemReport(_Model):
     """The outcome of one item."""
 
@@ -46,6 +55,20 @@ class ItemReport(_Model):
         default=None, description="Points an instructor entered with `grader manual`; null while pending.")
     manual_comment: str = Field(default="", description="The instructor's comment on those points.")
     feedback: str = Field(description="What was checked, what was got and why it failed.")
+    reason: str = Field(
+        default="", description="Why it lost points, in words that can be counted across a class: missing, "
+        "not written, wrong type, wrong shape, not finite, wrong value, raised, timeout, changed its input, "
+        "not run (the submission could not be run); empty when it lost none.")
+    convention: str = Field(
+        default="", description="The name of the rubric's alternate convention the answer matched, if any "
+        "(e.g. `mean`).")
+    location: Location | None = Field(
+        default=None, description="Where its code raised, when student code raised while it was checked.")
+
+    @property
+    def failure(self) -> str:
+        """Why it fell short of full marks, in words counted across a class."""
+        return f"matched {self.convention}" if self.convention else self.reason or str(self.outcome)
 
 
 class QuestionReport(_Model):
@@ -82,6 +105,12 @@ class SubmissionReport(_Model):
     questions: list[QuestionReport] = Field(description="Per-question results.")
     warnings: list[str] = Field(default=[], description="Things noticed that cost no points.")
     content_hash: str = Field(description="SHA-256 over the submission's files.")
+    similarity_hash: str = Field(
+        default="", description="SHA-256 over the submission's code with comments, blank lines and "
+        "whitespace differences removed (notebooks: their code cells): equal for submissions that differ "
+        "only in those. Listed in report.html for review, never used in scoring.")
+    error_location: Location | None = Field(
+        default=None, description="Where the problem of an `error` status is, when it is a line of its code.")
     seconds: float = Field(description="Wall-clock time spent grading it (excluded from equality).")
 
     @property

@@ -82,7 +82,8 @@ def call(target: Any, probe: dict[str, Any], harness: str, scenario: str | None,
     except StepTimeout:
         raise
     except BaseException as exc:
-        return {"status": "raised", "message": describe_exception(exc), "autograd": _AUTOGRAD_RAN[0]}
+        return {"status": "raised", "message": describe_exception(exc), "autograd": _AUTOGRAD_RAN[0],
+                **locate(exc)}
     mutated = _mutated(kwargs, pristine) if pure else []
     return {"status": "ok", "value": encode(output), "mutated": mutated, "autograd": _AUTOGRAD_RAN[0]}
 
@@ -100,6 +101,20 @@ def describe_exception(exc: BaseException) -> str:
         where = f" ({_place(filename)}, line {lineno}" + (f": {line[:120]}" if line else "") + ")"
     text = str(exc)[:300] if not isinstance(exc, RecursionError) else "maximum recursion depth exceeded"
     return f"{type(exc).__name__}: {text}{where}" if text else f"{type(exc).__name__}{where}"
+
+
+def locate(exc: BaseException) -> dict[str, Any]:
+    """``{"place": "cell 3", "line": 7}``: where in student code ``exc`` arose (a syntax error:
+    the line the parser stopped at), or nothing when no student frame is known."""
+    if isinstance(exc, SyntaxError) and exc.filename and not _is_harness(exc.filename):
+        filename, lineno = exc.filename, exc.lineno
+    else:
+        frames = [(f.f_code.co_filename, line) for f, line in traceback.walk_tb(exc.__traceback__)
+                  if not _is_harness(f.f_code.co_filename)]
+        if not frames:
+            return {}
+        filename, lineno = frames[-1]
+    return {"place": _place(filename), "line": lineno} if lineno else {}
 
 
 def _place(filename: str) -> str:

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from grader.harness.calls import StepTimeout, arguments, call, describe_exception
+from grader.harness.calls import StepTimeout, arguments, call, describe_exception, locate
 from grader.harness.codec import encode
 from grader.limits import BATCH_SECONDS
 from grader.protocol import HARNESS_CRASHED, Frame, encode_frame
@@ -177,24 +177,35 @@ def _prepare(job: dict[str, Any], workdir: str) -> None:
     sys.stdin = io.StringIO("")
 
 
+_ALARMS = [0]  # how many times a step's limit has passed in this child
+
+
 def _alarm(signum: int, frame: Any) -> None:
+    _ALARMS[0] += 1
     raise StepTimeout()
 
 
 def timed(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
+    """Run one step under its limit. A step whose limit passed is a timeout even when its code
+    caught the StepTimeout and went on (the parent's clock is the backstop for a child whose
+    count was tampered with: see ``grader.execute``)."""
     if step.get("item") in spaces.timed_out:
         return {"status": "skipped"}  # one hanging probe costs its item, not the whole time limit
+    alarms = _ALARMS[0]
     signal.setitimer(signal.ITIMER_REAL, float(step["limit"]))
     try:
-        return _run_step(step, spaces)
+        result = _run_step(step, spaces)
     except StepTimeout:
-        if step.get("item"):
-            spaces.timed_out.add(step["item"])
-        return {"status": "timeout", "message": f"did not finish within {step['limit']:g} s"}
+        result = {}
     except BaseException as exc:
-        return {"status": "raised", "message": describe_exception(exc)}
+        result = {"status": "raised", "message": describe_exception(exc), **locate(exc)}
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
+    if _ALARMS[0] == alarms:
+        return result
+    if step.get("item"):
+        spaces.timed_out.add(step["item"])
+    return {"status": "timeout", "message": f"did not finish within {step['limit']:g} s"}
 
 
 def _run_step(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:

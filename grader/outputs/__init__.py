@@ -21,9 +21,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TextIO
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from grader.report import RunHeader, SubmissionReport
+
+if TYPE_CHECKING:
+    from grader.diff import Regrade
 
 __all__ = ["FILES", "FORMATS", "Output", "QuestionColumn", "RunInfo", "SheetPlan", "register", "register_file",
            "write_all"]
@@ -84,6 +87,10 @@ class RunInfo:
     plan: SheetPlan
     students: int
     notes: list[str] = field(default_factory=list)
+    rubrics: dict[str, str] = field(default_factory=dict)  # assignment -> its rubric's digest
+    # A re-grade compared with the report it replaces: fed as the reports stream, complete when
+    # the outputs are closed (None on a first run).
+    changes: Regrade | None = None
 
 
 class Output(Protocol):
@@ -138,4 +145,14 @@ def write_all(info: RunInfo, reports: Iterable[SubmissionReport], fmt: str | Non
 
 def _formats() -> None:
     """Import every output module once, so that each registers itself."""
-    from grader.outputs import feedback, gradescope, report_json, sheets, table  # noqa: F401
+    from grader.outputs import (  # noqa: F401
+        classroom,
+        feedback,
+        github,
+        gradescope,
+        html,
+        junit,
+        report_json,
+        sheets,
+        table,
+    )

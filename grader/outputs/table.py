@@ -1,11 +1,13 @@
 """``--format table``: the grade sheets as terminal tables, the default on stdout.
 
 Student ids and reasons are shown with their control characters escaped: a file name cannot
-move the cursor, recolour or redraw the table. Long ones are cut to the column's width.
+move the cursor, recolour or redraw the table, nor give a CI log a workflow command. Long ones are cut to the column's width.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TextIO
 
 from tabulate import tabulate
@@ -13,7 +15,7 @@ from tabulate import tabulate
 from grader import escape
 from grader.outputs import QuestionColumn, RunInfo, register
 from grader.outputs.sheets import header, row
-from grader.report import SubmissionReport
+from grader.report import QuestionReport, SubmissionReport, points_text
 
 MAX_ID_WIDTH = 40
 MAX_REASON_WIDTH = 60
@@ -27,19 +29,53 @@ class Table:
     def __init__(self, info: RunInfo, stream: TextIO) -> None:
         self.stream, self.plan = stream, info.plan
         self.rows: dict[str, list[list[str]]] = {}
+        self.questions: dict[str, dict[str, QuestionLine]] = {}  # sheet -> question id -> its line
 
     def add(self, report: SubmissionReport) -> None:
         sheet = self.plan.sheet_of(report.assignment)
         cells = row(report, self.plan.columns_of(sheet))
-        cells[0] = _cut(escape.visible(report.student), MAX_ID_WIDTH)
-        cells[-1] = _cut(escape.visible(" ".join((report.error or "").split())), MAX_REASON_WIDTH)
+        cells[0] = _cut(escape.terminal(report.student), MAX_ID_WIDTH)
+        cells[-1] = _cut(escape.terminal(" ".join((report.error or "").split())), MAX_REASON_WIDTH)
         self.rows.setdefault(sheet, []).append(cells)
+        if report.status == "graded":
+            lines = self.questions.setdefault(sheet, {})
+            for question in report.questions:
+                lines.setdefault(question.id, QuestionLine(question.id, question.max_points)).add(question)
 
     def close(self) -> None:
         for sheet, rows in self.rows.items():
             if len(self.rows) > 1:
                 print(f"\n{sheet.removeprefix('grades-').removesuffix('.csv')}", file=self.stream)
             _print(self.stream, self.plan.columns_of(sheet), rows)
+            lines = [line.text() for line in self.questions.get(sheet, {}).values() if line.max_points]
+            if lines:
+                width = max(len(line.id) for line in self.questions[sheet].values())
+                print("\n" + "\n".join(_aligned(lines, width)), file=self.stream)
+
+
+@dataclass
+class QuestionLine:
+    """One question under the table: mean, share at full marks, most common failure."""
+
+    id: str
+    max_points: float
+    n: int = 0
+    points: float = 0.0
+    full: int = 0
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def add(self, question: QuestionReport) -> None:
+        self.n += 1
+        self.points += question.points
+        self.full += question.points >= question.max_points
+        self.failures.update(i.failure for i in question.items if not i.manual and i.points < i.max_points)
+
+    def text(self) -> str:
+        mean = points_text(self.points / self.n) if self.n else "-"
+        full = f"{self.full / self.n:.0%}" if self.n else "-"
+        common = self.failures.most_common(1)
+        failure = f"{common[0][0]} ({common[0][1]})" if common else "none"
+        return f"{self.id}\tmean {mean} / {points_text(self.max_points)}, {full} at full marks, most common failure: {failure}"
 
 
 def _cut(text: str, width: int) -> str:
@@ -61,3 +97,8 @@ def _print(stream: TextIO, columns: tuple[QuestionColumn, ...], rows: list[list[
         chunk = [[c.ljust(w) for c, w in zip(r, widths, strict=True)] for r in rows[start:start + TABLE_CHUNK]]
         lines = tabulate(chunk, headers=padded, tablefmt="simple", disable_numparse=True).splitlines()
         stream.write("\n".join(lines if start == 0 else lines[2:]) + "\n")
+
+
+def _aligned(lines: list[str], width: int) -> list[str]:
+    """The lines with their question ids padded to one width."""
+    return [f"{head.ljust(width)}  {tail}" for head, _, tail in (line.partition("\t") for line in lines)]

@@ -231,7 +231,7 @@ def test_output_folder_holds_only_the_graders_files(corpus: CorpusRun) -> None:
 
     files = {s: corpus.sub(s)["feedback_file"] for s in corpus.students}
     assert len(set(files.values())) == len(files)  # one file each
-    expected = {"report.json", "grades.csv", "results.jsonl", "run.json", "feedback", LOCK, *files.values()}
+    expected = {"report.json", "report.html", "junit.xml", "grades.csv", "results.jsonl", "run.json", "feedback", LOCK, *files.values()}
     found = {p.relative_to(corpus.out).as_posix() for p in corpus.out.rglob("*")}
     assert found == expected
     for student, name in files.items():

@@ -101,7 +101,7 @@ def test_interrupted_run_resumes_to_the_same_report(tmp_path: Path) -> None:
     for feedback in (tmp_path / "a" / "feedback").iterdir():
         assert (out / "feedback" / feedback.name).read_bytes() == feedback.read_bytes()
     found = {p.relative_to(out).as_posix() for p in out.rglob("*")}
-    expected = {"report.json", "grades.csv", "results.jsonl", "run.json", "feedback", LOCK}
+    expected = {"report.json", "report.html", "junit.xml", "grades.csv", "results.jsonl", "run.json", "feedback", LOCK}
     assert found == expected | {f"feedback/student_{i:03d}.md" for i in range(COUNT)}, \
         "the kill left a half-written file behind"
 
