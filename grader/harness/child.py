@@ -107,7 +107,7 @@ def run(fd_in: int, fd_out: int, workdir: str, shared: dict[str, list[dict[str, 
     try:
         _prepare(job, workdir)
         spaces = Namespaces(job, workdir)
-        signal.signal(signal.SIGALRM, _alarm)
+        signal.signal(signal.SIGALRM, on_alarm)
         writer.send(Frame.READY)
         loaded = [i for i in job["run"] if i < len(job["load"])]
         run_steps(job["load"] + shared.get(job["shared"], []), job["run"], spaces, writer,
@@ -180,7 +180,7 @@ def _prepare(job: dict[str, Any], workdir: str) -> None:
 _ALARMS = [0]  # how many times a step's limit has passed in this child
 
 
-def _alarm(signum: int, frame: Any) -> None:
+def on_alarm(signum: int, frame: Any) -> None:
     _ALARMS[0] += 1
     raise StepTimeout()
 
@@ -191,17 +191,17 @@ def timed(step: dict[str, Any], spaces: Namespaces) -> dict[str, Any]:
     count was tampered with: see ``grader.execute``)."""
     if step.get("item") in spaces.timed_out:
         return {"status": "skipped"}  # one hanging probe costs its item, not the whole time limit
-    alarms = _ALARMS[0]
+    alarms, result = _ALARMS[0], None
     signal.setitimer(signal.ITIMER_REAL, float(step["limit"]))
     try:
         result = _run_step(step, spaces)
     except StepTimeout:
-        result = {}
+        pass
     except BaseException as exc:
         result = {"status": "raised", "message": describe_exception(exc), **locate(exc)}
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    if _ALARMS[0] == alarms:
+    if result is not None and _ALARMS[0] == alarms:
         return result
     if step.get("item"):
         spaces.timed_out.add(step["item"])

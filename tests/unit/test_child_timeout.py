@@ -24,7 +24,7 @@ value = 1
 
 @pytest.fixture
 def alarm() -> Iterator[None]:
-    previous = signal.signal(signal.SIGALRM, child._alarm)
+    previous = signal.signal(signal.SIGALRM, child.on_alarm)
     yield
     signal.signal(signal.SIGALRM, previous)
 
