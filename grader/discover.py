@@ -138,7 +138,8 @@ def _kind(child: Path, skip: set[Path]) -> str:
 
 
 def _one(path: Path, display: str) -> Found:
-    raw = path.name if path.is_dir() and not path.is_symlink() else path.stem
+    named = path if path.name else path.resolve()  # `grader check .`: the folder's own name
+    raw = named.name if path.is_dir() and not path.is_symlink() else named.stem
     # A name's bytes that are not UTF-8 are shown as escapes (\xff): every output can write them.
     shown = display.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
     return Found(student=names.student_id(raw), location=str(path), display=shown)

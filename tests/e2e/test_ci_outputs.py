@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -266,6 +267,17 @@ def test_classroom_grades_one_submission(hostile_class: Path, tmp_path: Path) ->
     done = run_grader("check", str(hostile_class), str(hostile_class), "--format", "classroom", "--out",
                       str(tmp_path / "out"))
     assert done.returncode == 2 and "one submission" in done.stderr
+
+
+def test_a_repository_graded_from_inside_is_named_after_its_folder(tmp_path: Path) -> None:
+    repo = tmp_path / "alice-hw3"
+    repo.mkdir()
+    shutil.copy(ROOT / "examples" / "submissions" / "jhu-hw3" / "ada_lovelace.py", repo / "hw3.py")
+    done = run_grader("check", ".", "--format", "classroom", "--no-progress", "--out", str(tmp_path / "out"),
+                      cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "pass"
+    assert [p.name for p in (tmp_path / "out" / "feedback").iterdir()] == ["alice-hw3.md"]
 
 
 # -- --fail-under ---------------------------------------------------------------------------------
