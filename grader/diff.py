@@ -246,6 +246,10 @@ def _total(total: float | None) -> str:
     return "absent" if total is None else points_text(total)
 
 
+def _whose(count: int) -> str:
+    return "1 student's total" if count == 1 else f"{count} students' totals"
+
+
 def summary_lines(regrade: Regrade, out: Path, limit: int = 10) -> list[str]:
     """What a re-grade says on stderr: whose totals moved, from what to what, and why."""
     moved = regrade.moved()
@@ -253,14 +257,14 @@ def summary_lines(regrade: Regrade, out: Path, limit: int = 10) -> list[str]:
     tail = f"; {others} more with changed outcomes but the same total" if others else ""
     if not moved:
         return [f"re-grade: no total changed since the previous report in {out}/{tail}"]
-    lines = [f"re-grade: {len(moved)} students' totals changed since the previous report in {out}/ "
+    lines = [f"re-grade: {_whose(len(moved))} changed since the previous report in {out}/ "
              f"({regrade.compared} graded now){tail}:"]
     for change in moved[:limit]:
         causes = change.causes()
-        listed = ", ".join(escape.visible(c.text()) for c in causes[:3])
+        listed = ", ".join(escape.terminal(c.text()) for c in causes[:3])
         more = f", and {len(causes) - 3} more" if len(causes) > 3 else ""
         why = f" ({listed}{more})" if causes else ""
-        lines.append(f"  {escape.visible(change.student)}: {_total(change.before)} -> {_total(change.after)}{why}")
+        lines.append(f"  {escape.terminal(change.student)}: {_total(change.before)} -> {_total(change.after)}{why}")
     if len(moved) > limit:
         lines.append(f"  and {len(moved) - limit} more (see report.html, or `grader diff`)")
     return lines
@@ -301,7 +305,7 @@ def render(changes: list[StudentChange], fmt: str, a: Path, b: Path, compared: i
     head = f"{a} -> {b}: {compared} students, {moved} totals changed, {len(changes)} with changes\n"
     if not changes:
         return head
-    shown = [[escape.visible(cell) for cell in row] for row in rows(changes)]
+    shown = [[escape.terminal(cell) for cell in row] for row in rows(changes)]
     return head + tabulate(shown, headers=COLUMNS, disable_numparse=True) + "\n"
 
 

@@ -146,8 +146,10 @@ def _outputs(out: Path, manifests: list[dict[str, Any]]) -> None:
     header = RunHeader(grader_version=first["grader_version"], assignment=names[0] if len(names) == 1 else None,
                        seed=first["seed"], sandbox=first["settings"]["sandbox"], torch=first["settings"]["torch"],
                        created=datetime.now(UTC).isoformat(timespec="seconds"))
+    rubrics = {name: assignment["rubric"][:12]
+               for manifest in manifests for name, assignment in manifest["assignments"].items()}
     info = RunInfo(header=header, out=out, plan=SheetPlan(dict(sorted(columns.items()))),
-                   students=first["class"]["students"])
+                   students=first["class"]["students"], rubrics=rubrics)
     entries = manual.read(out)
 
     def reports() -> Iterator[Any]:

@@ -505,7 +505,7 @@ def _regrade_lines(run: Grading, summary: Summary, stderr: TextIO) -> None:
     from grader.diff import summary_lines
 
     if summary.regrade_note:
-        print(f"note: {escape.visible(summary.regrade_note)}", file=stderr)
+        print(f"note: {escape.terminal(summary.regrade_note)}", file=stderr)
     if summary.regrade is not None:
         for line in summary_lines(summary.regrade, run.opts.out):
             print(line, file=stderr)

@@ -220,7 +220,8 @@ class HtmlReport:
                  + (f"; and {len(c.causes()) - 6} more" if len(c.causes()) > 6 else "")]
                 for c in moved[:MAX_CHANGES]]
         others = len(changes.changes) - len(moved)
-        lines = [f"{len(moved)} of {changes.compared} students' totals changed since the report this run replaced"
+        whose = "student's total" if changes.compared == 1 else "students' totals"
+        lines = [f"{len(moved)} of {changes.compared} {whose} changed since the report this run replaced"
                  + (f"; {others} more have changed outcomes with the same total" if others else "") + "."]
         if len(moved) > MAX_CHANGES:
             lines.append(f"The first {MAX_CHANGES} are listed; `grader diff` lists them all.")
