@@ -27,6 +27,9 @@ OUTCOME_COLOURS = {"correct": "#2e7d32", "partial": "#f9a825", "flagged": "#ad14
                    "not-gradable": "#cfd8dc"}
 PLAIN_NOTE = ("This is the plain page: install the report extra (pip install 'backprop-grader[report]', "
               "which adds Jinja2 and matplotlib) for charts and a richer layout.")
+# A run of one submission (Gradescope, a student's repository) gets the plain page: charts of one
+# student say nothing, and importing Jinja2 and matplotlib would double the run's time.
+ONE_NOTE = "A run of one submission gets this plain page; a class gets charts."
 NO_CHARTS = "Charts need matplotlib (the report extra): pip install 'backprop-grader[report]'."
 _METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)  # matplotlib's RDF block: nothing to show
 TEMPLATE = Path(__file__).with_name("templates") / "report.html.j2"
@@ -125,8 +128,11 @@ class Page:
     notes: list[str] = field(default_factory=list)
 
 
-def render(page: Page) -> str:
-    """The page as HTML: with Jinja2 (and charts, with matplotlib) when installed, else plain."""
+def render(page: Page, rich: bool = True) -> str:
+    """The page as HTML: with Jinja2 (and charts, with matplotlib) when installed and ``rich``,
+    else plain."""
+    if not rich:
+        return plain(page, ONE_NOTE)
     if os.environ.get("GRADER_REPORT_PLAIN"):  # to see, or test, the page the extra's absence gives
         return plain(page)
     try:
@@ -257,7 +263,7 @@ def _svg(figure: Any) -> str:
 # -- the plain page -----------------------------------------------------------------------------
 
 
-def plain(page: Page) -> str:
+def plain(page: Page, note: str = PLAIN_NOTE) -> str:
     """The page without Jinja2 or matplotlib: the same sections as plain tables, every text escaped."""
     esc = html.escape
     parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -265,7 +271,7 @@ def plain(page: Page) -> str:
              f"<title>{esc(page.title)}</title>",
              "<style>body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse;margin:.5em 0}"
              "td,th{border:1px solid #ccc;padding:2px 6px}td.n{text-align:right}</style></head><body>",
-             f"<h1>{esc(page.title)}</h1>", f"<p><em>{esc(PLAIN_NOTE)}</em></p>",
+             f"<h1>{esc(page.title)}</h1>", f"<p><em>{esc(note)}</em></p>",
              "<p>" + "; ".join(f"{esc(k)}: {esc(v)}" for k, v in page.meta) + "</p>"]
     for section in page.sections:
         parts.append(f'<h2 id="{esc(section.id)}">{esc(section.title)}</h2>')

@@ -76,7 +76,7 @@ class HtmlReport:
                 (report.student, report.assignment or "", report.total))
 
     def close(self) -> None:
-        atomic_write(self.info.out / PAGE, render(self.page()), durable=True)
+        atomic_write(self.info.out / PAGE, render(self.page(), rich=self.found > 1), durable=True)
 
     def discard(self) -> None:
         pass

@@ -10,7 +10,7 @@ import pytest
 
 from grader.diff import Regrade, Reports
 from grader.outputs import QuestionColumn, RunInfo, SheetPlan, write_all
-from grader.outputs._page import PLAIN_NOTE
+from grader.outputs._page import ONE_NOTE, PLAIN_NOTE
 from grader.report import ItemReport, QuestionReport, RunHeader, SubmissionReport
 
 HEADER = RunHeader(grader_version="9.9", assignment="hw", seed=7, sandbox="bwrap", torch=False,
@@ -198,3 +198,14 @@ def test_a_long_class_is_paged_and_the_first_page_is_open(tmp_path: Path) -> Non
     page = write(tmp_path / "out", many)
     assert page.count("<details") >= 3 and 'open data-first="1"' in page
     assert "rows 501 to 600 of 600" in page
+
+
+def test_a_run_of_one_submission_gets_the_plain_page_without_importing_the_extra(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("jinja2", "markupsafe", "matplotlib"):
+        monkeypatch.setitem(sys.modules, name, None)  # an import would raise: none may be tried
+    one = the_class()[:1]
+    page = write(tmp_path / "out", one)
+    text = " | ".join(parsed(page).text)
+    assert ONE_NOTE in text and PLAIN_NOTE not in text and "<svg" not in page
+    assert f"| {one[0].student} |" in text
