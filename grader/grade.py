@@ -76,18 +76,14 @@ def _item(ctx: Context, sub: Submission, job: SubmissionJob | None, steps: dict[
     if item.needs_torch and not ctx.torch:
         return _report(item, Outcome.NOT_GRADABLE, 0.0, worth, "Not gradable here: torch is not installed."), 0.0
     if job is None:
-        report = _report(item, Outcome.ERROR, 0.0, worth, "Not checked: the submission could not be run "
-                         "(see the problem above).")
-        report.reason = str(Reason.NOT_RUN)
-        return report, 0.0
+        return _report(item, Outcome.ERROR, 0.0, worth, "Not checked: the submission could not be run "
+                       "(see the problem above).", reason=str(Reason.NOT_RUN)), 0.0
     verdict = item.check(_evidence(ctx.expected[key], sub, job, steps[key], item, autograd))
     fraction = 0.0 if item.is_manual else min(max(verdict.fraction, 0.0), 1.0)
-    report = _report(item, verdict.outcome, round_points(fraction * points), worth, "\n".join(verdict.feedback))
-    report.reason = "" if fraction >= 1 or verdict.convention else _reason(verdict)
-    report.convention = verdict.convention
-    if verdict.outcome is not Outcome.CORRECT:
-        report.location = _located(sub, job, steps[key])
-    return report, fraction
+    return _report(item, verdict.outcome, round_points(fraction * points), worth, "\n".join(verdict.feedback),
+                   reason="" if fraction >= 1 or verdict.convention else _reason(verdict),
+                   convention=verdict.convention,
+                   location=None if verdict.outcome is Outcome.CORRECT else _located(sub, job, steps[key])), fraction
 
 
 # The reason of a verdict that gave none, from its outcome.
@@ -99,9 +95,11 @@ def _reason(verdict: Verdict) -> str:
     return str(verdict.reason or _REASONS.get(verdict.outcome, ""))
 
 
-def _report(item: Any, outcome: Outcome, points: float, worth: float, feedback: str) -> ItemReport:
+def _report(item: Any, outcome: Outcome, points: float, worth: float, feedback: str, reason: str = "",
+            convention: str = "", location: Location | None = None) -> ItemReport:
     return ItemReport(name=item.name, kind=item.kind, outcome=outcome, points=points, max_points=worth,
-                      manual=item.is_manual, feedback=feedback)
+                      manual=item.is_manual, feedback=feedback, reason=reason, convention=convention,
+                      location=location)
 
 
 def _evidence(expected: Expected, sub: Submission, job: SubmissionJob, indices: list[int],

@@ -2,7 +2,7 @@
 hash alike: report.html lists such groups for an instructor to review (never to score).
 
 Comments are dropped, runs of spaces and tabs become one space, lines are stripped and blank
-lines removed; string literals are kept (a ``#`` inside one is not a comment). A notebook
+lines removed; string literals on a line are kept (a ``#`` inside one is not a comment). A notebook
 counts by its code cells, a folder by all its files. It runs in the parent on hostile text,
 so it is a few linear regular expressions over at most ``MAX_CHARS`` characters, never a
 parse: an unterminated string runs to the end of its line (or, triple-quoted, of the text),
@@ -20,16 +20,26 @@ MAX_CHARS = 1 << 20  # characters normalised per submission; the rest is hashed 
 _STRING_OR_COMMENT = re.compile(
     r"""(?P<s>[rRbBuUfF]{0,2}(?:'''(?:[^\\]|\\.)*?(?:'''|\Z)|\"\"\"(?:[^\\]|\\.)*?(?:\"\"\"|\Z)"""
     r"""|'(?:[^'\\\n]|\\.)*(?:'|$)|"(?:[^"\\\n]|\\.)*(?:"|$)))|\#[^\n]*""", re.M | re.S)
-_SPACES = re.compile(r"[ \t\f\r\v]+")
-_BLANK_LINES = re.compile(r"\n(?: ?\n)+")
 
 
 def normalized(code: str) -> str:
-    """``code`` without comments, blank lines or differences of spacing."""
-    text = _STRING_OR_COMMENT.sub(r"\g<s>", code)  # a comment matches without group s: removed
-    text = _SPACES.sub(" ", text)
-    text = _BLANK_LINES.sub("\n", text.replace(" \n", "\n").replace("\n ", "\n"))
-    return text.strip()
+    """``code`` without comments, blank lines or differences of spacing, line by line: only a
+    line that holds both a ``#`` and a quote goes through the pattern that tells strings from
+    comments (a line inside a multi-line string is read as code, which only a hash sees)."""
+    kept = []
+    for line in code.splitlines():
+        text = line.strip()
+        if not text or text[0] == "#":
+            continue
+        if "#" in text:
+            if "'" in text or '"' in text:
+                text = _STRING_OR_COMMENT.sub(r"\g<s>", text)  # a comment matches without group s: removed
+            else:
+                text = text[:text.index("#")]
+        text = " ".join(text.split())
+        if text:
+            kept.append(text)
+    return "\n".join(kept)
 
 
 def similarity_hash(sub: Submission) -> str:

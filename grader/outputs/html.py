@@ -22,10 +22,10 @@ from grader.outputs._page import (
     Link,
     OutcomeChart,
     Page,
+    Renderer,
     Section,
     Strong,
     Table,
-    render,
 )
 from grader.report import SubmissionReport, points_text
 from grader.store import atomic_write
@@ -55,6 +55,7 @@ class HtmlReport:
         self.error_count: Counter[str] = Counter()
         self.similar: dict[str, Similar] = {}
         self.found = self.graded = self.not_gradable = 0
+        self.renderer = Renderer(rich=info.students > 1)
 
     def add(self, report: SubmissionReport) -> None:
         self.found += 1
@@ -76,10 +77,10 @@ class HtmlReport:
                 (report.student, report.assignment or "", report.total))
 
     def close(self) -> None:
-        atomic_write(self.info.out / PAGE, render(self.page(), rich=self.found > 1), durable=True)
+        atomic_write(self.info.out / PAGE, self.renderer.render(self.page(), rich=self.found > 1), durable=True)
 
     def discard(self) -> None:
-        pass
+        self.renderer.close()
 
     def page(self) -> Page:
         """The page's sections, from what was gathered."""
