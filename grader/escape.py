@@ -62,13 +62,16 @@ def terminal(text: str) -> str:
     return visible(text).replace("::", ":\\x3a").replace("##[", "##\\x5b")
 
 
-_NOT_XML = re.compile(r"[^\t\n\r\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What ``visible`` escapes, but the line feed, and what XML 1.0 cannot hold: lone surrogates
+# (undecodable bytes) and U+FFFE, U+FFFF.
+_NOT_XML = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                      "\ud800-\udfff\ufffe\uffff]")
 
 
 def xml(text: str) -> str:
     """Text that XML 1.0 can hold, lines kept: control characters, bidi controls and the lone
     surrogates of undecodable bytes as escapes (the markup itself is escaped by the writer)."""
-    return "\n".join(_NOT_XML.sub(lambda m: _escape(m.group()), visible(line)) for line in text.split("\n"))
+    return _NOT_XML.sub(lambda m: _escape(m.group()), text)
 
 
 def workflow_data(text: str) -> str:
