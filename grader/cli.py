@@ -181,7 +181,8 @@ def _merge_parser(commands: argparse._SubParsersAction) -> None:
     merge = commands.add_parser(
         "merge", help="join the output folders of `grader check --shard K/N` runs into one",
         description="Join every shard's output folder into one, as one `grader check` of the whole class with that "
-        "seed would have written it (report.json, grade sheets, feedback, junit.xml, results.jsonl, run.json). "
+        "seed would have written it (report.json, report.html, grade sheets, feedback, junit.xml, results.jsonl, "
+        "run.json). "
         "Refuses shards of different runs (seed, grader version, settings, class, rubrics), a student in two "
         "shards, and a shard missing, given twice or unfinished.", epilog=EPILOG)
     merge.add_argument("shards", nargs="+", type=Path, metavar="OUT", help="a shard's output folder")
