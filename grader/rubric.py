@@ -224,5 +224,14 @@ def _label(node: Any) -> str:
 
 
 def json_schema() -> dict[str, Any]:
-    """The rubric format as JSON Schema."""
-    return Rubric.model_json_schema()
+    """The rubric file format as JSON Schema: the model's, with ``{ include = "<assignment>" }``
+    entries among the questions, and without the fields only the loader sets."""
+    schema = Rubric.model_json_schema()
+    properties = schema["properties"]
+    properties.pop("includes", None)
+    schema["$defs"]["Question"]["properties"].pop("reference", None)
+    include = {"type": "object", "title": "Include", "additionalProperties": False, "required": ["include"],
+               "properties": {"include": {"type": "string", "description": "The id of the assignment whose "
+                                          "questions this entry stands for (see `grader list`)."}}}
+    properties["questions"]["items"] = {"anyOf": [properties["questions"]["items"], include]}
+    return schema

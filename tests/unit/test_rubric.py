@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,20 @@ def test_validate_command(grader_cmd, tmp_path: Path) -> None:
     bad_path.write_text(BASE.replace("rtol", "rtoll", 1) if "rtol" in BASE else BASE.replace('kind = "text"', 'kind = 3', 1))
     bad = grader_cmd("rubric", "validate", str(bad_path))
     assert bad.returncode == 2 and str(bad_path) in bad.stderr
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "rubrics").glob("*.toml")), ids=lambda p: p.stem)
+def test_every_shipped_rubric_file_follows_the_printed_schema(path: Path) -> None:
+    import jsonschema
+
+    jsonschema.validate(tomllib.loads(path.read_text()), rubric.json_schema())
+
+
+def test_the_schema_refuses_an_include_entry_with_more_keys() -> None:
+    import jsonschema
+
+    data = tomllib.loads((ROOT / "rubrics" / "mit-unit3.toml").read_text())
+    entry = next(q for q in data["questions"] if "include" in q)
+    entry["points"] = 3
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, rubric.json_schema())
