@@ -140,9 +140,9 @@ class Renderer:
     def __init__(self, rich: bool) -> None:
         self.process: subprocess.Popen[bytes] | None = None
         self.charts = _importable("matplotlib")
-        if not rich or os.environ.get("GRADER_REPORT_PLAIN") or not (_importable("jinja2")
-                                                                     and _importable("markupsafe")):
-            return
+        if not rich or not sys.executable or os.environ.get("GRADER_REPORT_PLAIN") or not (
+                _importable("jinja2") and _importable("markupsafe")):
+            return  # nothing to overlap: render() writes the plain page, or renders here
         root = str(Path(__file__).resolve().parents[2])  # where this grader is imported from
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         try:

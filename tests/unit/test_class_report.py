@@ -209,3 +209,15 @@ def test_a_run_of_one_submission_gets_the_plain_page_without_importing_the_extra
     text = " | ".join(parsed(page).text)
     assert ONE_NOTE in text and PLAIN_NOTE not in text and "<svg" not in page
     assert f"| {one[0].student} |" in text
+
+
+@pytest.mark.parametrize("python", ["/bin/false", "/no/such/python", ""])
+def test_when_the_rendering_helper_fails_the_page_is_rendered_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   python: str) -> None:
+    pytest.importorskip("matplotlib")
+    monkeypatch.setattr(sys, "executable", python)  # the helper exits 1, cannot start, or is not tried
+    page = write(tmp_path / "out", the_class())
+    assert "<svg" in page and PLAIN_NOTE not in page
+    text = " | ".join(parsed(page).text)
+    for student in ("ada", "bob", "cy", "dee", "eve", "fay", "gus"):
+        assert f"| {student} |" in text
