@@ -29,7 +29,8 @@ from grader.protocol import StepStatus
 from grader.steps import Step, read_step
 from grader.values import Value, decode
 
-__all__ = ["Alternate", "ItemBase", "Observed", "Outcome", "Problem", "Reason", "Verdict", "verdict_without_value"]
+__all__ = ["Alternate", "ItemBase", "Observed", "Outcome", "Problem", "Reason", "Verdict", "verdict_without_answer",
+           "verdict_without_value"]
 
 if TYPE_CHECKING:
     from grader.probes import Probe
@@ -231,3 +232,11 @@ def verdict_without_value(name: str, observed: Observed) -> Verdict | None:
     if observed.status == "timeout":
         return Verdict(Outcome.TIMEOUT, 0.0, [observed.message or f"`{name}` timed out."], reason=Reason.TIMEOUT)
     return Verdict(Outcome.ERROR, 0.0, [observed.message or f"`{name}` could not be read."], reason=Reason.RAISED)
+
+
+def verdict_without_answer(name: str, observed: Observed) -> Verdict | None:
+    """``verdict_without_value``, and for a value of None (a template's blank): not answered yet."""
+    early = verdict_without_value(name, observed)
+    if early is None and observed.value is not None and observed.value.t == "none":
+        return Verdict(Outcome.MISSING, 0.0, [f"`{name}` is None: not answered yet."])
+    return early

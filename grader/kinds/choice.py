@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field
 
 from grader.kinds import register
-from grader.kinds.base import ItemBase, Outcome, Verdict, verdict_without_value
+from grader.kinds.base import ItemBase, Verdict, verdict_without_answer
 from grader.kinds.evidence import Evidence
 from grader.values import Value
 
@@ -22,13 +22,11 @@ class ChoiceItem(ItemBase):
     )
 
     def check(self, evidence: Evidence) -> Verdict:
-        early = verdict_without_value(self.name, evidence.observed)
+        early = verdict_without_answer(self.name, evidence.observed)
         if early:
             return early
         actual = evidence.observed.value
         assert actual is not None and evidence.expected.value is not None
-        if actual.t == "none":
-            return Verdict(Outcome.MISSING, 0.0, [f"`{self.name}` is None: not answered yet."])
         chosen, problem = self.normalize(actual)
         if problem:
             return Verdict.wrong(f"`{self.name}` {problem}.")

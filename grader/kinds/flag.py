@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from grader.kinds import register
-from grader.kinds.base import ItemBase, Outcome, Verdict, verdict_without_value
+from grader.kinds.base import ItemBase, Verdict, verdict_without_answer
 from grader.kinds.evidence import Evidence
 from grader.values import Value
 
@@ -20,13 +20,11 @@ class FlagItem(ItemBase):
         return "" if value.t == "bool" else f"is {value.describe()}, expected True or False"
 
     def check(self, evidence: Evidence) -> Verdict:
-        early = verdict_without_value(self.name, evidence.observed)
+        early = verdict_without_answer(self.name, evidence.observed)
         if early:
             return early
         actual = evidence.observed.value
         assert actual is not None and evidence.expected.value is not None
-        if actual.t == "none":
-            return Verdict(Outcome.MISSING, 0.0, [f"`{self.name}` is None: not answered yet."])
         if actual.t != "bool":
             return Verdict.wrong(f"`{self.name}` is {actual.describe()}, expected True or False.")
         if actual.v == evidence.expected.value.v:

@@ -9,10 +9,13 @@ it holds, and a hostile one is a clean ``wrong``.
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable
 
+from pydantic import Field
+
 from grader.expr import ExpressionError, evaluate
-from grader.kinds.base import Outcome, Reason, Verdict, verdict_without_value
+from grader.kinds.base import ItemBase, Outcome, Reason, Verdict, verdict_without_answer
 from grader.kinds.compare import Rule, compare
 from grader.kinds.evidence import Evidence
 from grader.values import Value
@@ -20,18 +23,50 @@ from grader.values import Value
 TypeCheck = Callable[[Value], str]
 
 
+class NumericItem(ItemBase):
+    """What number and array items share: their tolerance, exact comparison and expression
+    answers, and the check itself. A kind says only what the right type is (``type_problem``)."""
+
+    atol: float = Field(default=5e-4, ge=0, description="Absolute tolerance.")
+    rtol: float = Field(default=1e-3, ge=0, description="Relative tolerance.")
+    exact: bool = Field(
+        default=False, description="Compare exactly, as integers are: 0, 0.0 and -0.0 are equal, 0.4 is not 0 "
+        "(atol and rtol are then unused).")
+    expressions: bool = Field(
+        default=False, description="Also accept strings in the course's calculator syntax, such as "
+        "`\"e^15/(e^15+1)\"` (see grader.expr), evaluated by the grader and then compared as numbers.")
+
+    @property
+    def tolerance(self) -> tuple[float, float]:
+        return (0.0, 0.0) if self.exact else (self.atol, self.rtol)
+
+    @abc.abstractmethod
+    def type_problem(self, value: Value) -> str:
+        """Why ``value`` is not of the item's type and shape, or ""."""
+
+    def value_problem(self, value: Value) -> str:
+        """Why a reference value of the right type still cannot be the answer, or ""."""
+        return self.type_problem(value)
+
+    def check(self, evidence: Evidence) -> Verdict:
+        return check_numeric(self.name, evidence, Rule(*self.tolerance), self.type_problem, reveal=self.visible,
+                             expressions=self.expressions)
+
+    def form_problem(self, value: Value) -> str:
+        value, problem = evaluated(value) if self.expressions else (value, "")
+        return problem or self.value_problem(value)
+
+
 def check_numeric(name: str, evidence: Evidence, rule: Rule, type_problem: TypeCheck,
                   *, reveal: bool, expressions: bool = False) -> Verdict:
     """present -> type -> shape -> finite -> values, then the alternates."""
-    early = verdict_without_value(name, evidence.observed)
+    early = verdict_without_answer(name, evidence.observed)
     if early:
         return early
     if evidence.observed.same_as(evidence.expected.value_raw):
         return Verdict.correct(f"`{name}` is correct ({rule.text()}).")
     actual = evidence.observed.value
     assert actual is not None and evidence.expected.value is not None
-    if actual.t == "none":
-        return Verdict(Outcome.MISSING, 0.0, [f"`{name}` is None: not answered yet."])
     if expressions:
         actual, problem = evaluated(actual)
         if problem:

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field
 
 from grader.kinds import register
-from grader.kinds.base import ItemBase, Outcome, Verdict, verdict_without_value
+from grader.kinds.base import ItemBase, Verdict, verdict_without_answer
 from grader.kinds.evidence import Evidence, Expected, plain, reference_attribute
 from grader.values import Value
 
@@ -29,13 +29,11 @@ class OrderItem(ItemBase):
         return found
 
     def check(self, evidence: Evidence) -> Verdict:
-        early = verdict_without_value(self.name, evidence.observed)
+        early = verdict_without_answer(self.name, evidence.observed)
         if early:
             return early
         actual = evidence.observed.value
         assert actual is not None
-        if actual.t == "none":
-            return Verdict(Outcome.MISSING, 0.0, [f"`{self.name}` is None: not answered yet."])
         names, problem = self._names(actual)
         if problem:
             return Verdict.wrong(f"`{self.name}` {problem}.")
