@@ -63,6 +63,12 @@ class StudentChange:
         """The items whose points moved (all changed items when none did)."""
         return [i for i in self.items if i.points_moved] or list(self.items)
 
+    def causes_text(self, shown: int) -> str:
+        """The causes, the first ``shown`` of them named."""
+        causes = self.causes()
+        more = f"; and {len(causes) - shown} more" if len(causes) > shown else ""
+        return "; ".join(i.text() for i in causes[:shown]) + more
+
 
 def _side(side: tuple[str, float] | None) -> str:
     return "absent" if side is None else f"{side[0]} {points_text(side[1])}"

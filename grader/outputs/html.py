@@ -12,7 +12,6 @@ from __future__ import annotations
 import urllib.parse
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from grader.outputs import RunInfo, register_file
 from grader.outputs._classstats import AssignmentStats, ItemStats, StudentRow, Tally
@@ -30,9 +29,6 @@ from grader.outputs._page import (
 )
 from grader.report import SubmissionReport, points_text
 from grader.store import atomic_write
-
-if TYPE_CHECKING:
-    from grader.diff import ItemChange
 
 PAGE = "report.html"
 PAGE_SIZE = 250  # students per page of a student table
@@ -221,7 +217,7 @@ class HtmlReport:
         changes = self.info.changes
         assert changes is not None
         moved = changes.moved()
-        rows = [[c.student, _total(c.before), _total(c.after), _causes(c.causes())] for c in moved[:MAX_CHANGES]]
+        rows = [[c.student, _total(c.before), _total(c.after), c.causes_text(6)] for c in moved[:MAX_CHANGES]]
         others = len(changes.changes) - len(moved)
         whose = "student's total" if changes.compared == 1 else "students' totals"
         lines = [f"{len(moved)} of {changes.compared} {whose} changed since the report this run replaced"
@@ -273,11 +269,6 @@ def _share(count: int, n: int) -> str:
 def _names(names: list[str], count: int) -> str:
     more = count - len(names)
     return ", ".join(names) + (f", and {more} more" if more > 0 else "")
-
-
-def _causes(causes: list[ItemChange]) -> str:
-    """The items that moved a total, the first six named."""
-    return "; ".join(i.text() for i in causes[:6]) + (f"; and {len(causes) - 6} more" if len(causes) > 6 else "")
 
 
 def _total(total: float | None) -> str:
